@@ -1,0 +1,3 @@
+fn main() {
+    println!("hangviet {}", env!("CARGO_PKG_VERSION"));
+}

@@ -1,0 +1,27 @@
+//! Errors a user sees: each names the file (and sheet and cell when known) and says what to do.
+
+use thiserror::Error;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    /// The file cannot be read at all (damaged, encrypted, not a spreadsheet, too big).
+    #[error("{file}: {reason}")]
+    Unreadable { file: String, reason: String },
+    /// The file was read but holds no table the checker recognises.
+    #[error("{file}: {reason}")]
+    NoTable { file: String, reason: String },
+    /// A data file (rule pack, registry, alias table) is malformed.
+    #[error("{location}: {reason}")]
+    Data { location: String, reason: String },
+}
+
+impl Error {
+    pub fn unreadable(file: &str, reason: impl Into<String>) -> Self {
+        Error::Unreadable {
+            file: file.to_string(),
+            reason: reason.into(),
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! hangviet engine: bytes in, purchase lines and findings out.
+//!
+//! Nothing here touches the file system, the clock, threads or the terminal, so the
+//! command line and the browser run the same engine (see DESIGN.md).
+
+pub mod cell;
+pub mod error;
+pub mod model;
+pub mod normalize;
+pub mod number;
+pub mod text;
+
+pub use error::{Error, Result};
