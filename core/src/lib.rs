@@ -7,6 +7,7 @@ pub mod cell;
 pub mod error;
 pub mod model;
 pub mod normalize;
+pub mod read;
 pub mod number;
 pub mod text;
 

@@ -233,6 +233,9 @@ pub struct Unmapped {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Skipped {
     pub row: u32,
+    /// Machine id: "blank", "numbering", "total", "section", "signature", "no_name".
+    pub kind: &'static str,
+    /// What a person reads.
     pub reason: String,
 }
 
@@ -262,7 +265,9 @@ pub struct PackageFacts {
     /// Ngày quyết định / ngày đăng tải (ISO date).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision_date: Option<String>,
-    /// Raw text of the selection method ("Đấu thầu rộng rãi"...), and its id.
+    /// Selection method id: "open_bidding", "restricted_bidding", "competitive_offers",
+    /// "direct_appointment", "direct_procurement", "self_performance", "price_negotiation",
+    /// "online_procurement", "special_case".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub selection_method: Option<String>,
     /// "domestic" or "international".

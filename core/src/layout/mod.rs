@@ -1,0 +1,367 @@
+//! The layout stage: per sheet, find the header (maybe rows 3–6, maybe two rows merged), map
+//! columns to fields, classify the sheet, and turn item rows into purchase lines while skipping
+//! totals, blanks and numbering rows, keeping section rows as context.
+
+mod headers;
+pub mod package;
+pub mod rows;
+
+pub use headers::{fold_header, line_col, HeaderTable};
+
+use crate::cell::{a1, col_letters};
+use crate::model::{ColumnMap, Field, FieldValue, PackageFacts, Problem, PurchaseLine, Sheet, SheetKind, Skipped, Unmapped};
+use crate::number::{parse_number, Parsed};
+use crate::read::{RawSheet, Value};
+use crate::text::fold;
+use rows::{is_item_number, is_numbering_row, is_section_marker, is_signature_row, is_total_text};
+use std::collections::BTreeMap;
+
+/// How many rows from the top may hold the header.
+pub const HEADER_SCAN_ROWS: usize = 40;
+
+/// What the header expects, for error messages.
+pub const EXPECTED_HEADERS: &str =
+    "STT, Tên hàng hóa, Ký mã hiệu, Nhãn hiệu, Hãng sản xuất, Xuất xứ, Đơn vị tính, Số lượng, Đơn giá, Thành tiền";
+
+/// The header found in a sheet: its rows and what each column maps to.
+#[derive(Debug, Clone)]
+struct Header {
+    /// 0-based rows.
+    rows: Vec<usize>,
+    columns: Vec<(usize, Option<Field>, String)>,
+}
+
+impl Header {
+    fn fields(&self) -> impl Iterator<Item = Field> + '_ {
+        self.columns.iter().filter_map(|c| c.1)
+    }
+    fn has(&self, f: Field) -> bool {
+        self.fields().any(|x| x == f)
+    }
+    fn header_of(&self, f: Field) -> Option<&str> {
+        self.columns.iter().find(|c| c.1 == Some(f)).map(|c| c.2.as_str())
+    }
+}
+
+fn text_at(row: &[Value], j: usize) -> String {
+    row.get(j).map(|v| v.display().trim().to_string()).unwrap_or_default()
+}
+
+/// Map one header row (or two merged rows) to columns; first column wins for a field.
+fn map_columns(table: &HeaderTable, upper: &[Value], lower: Option<&[Value]>) -> Header {
+    let width = upper.len().max(lower.map_or(0, |l| l.len()));
+    let mut cols = Vec::new();
+    let mut seen = Vec::new();
+    for j in 0..width {
+        let u = text_at(upper, j);
+        let l = lower.map(|l| text_at(l, j)).unwrap_or_default();
+        // The lower row is the more specific ("Đơn giá" under "Giá trúng thầu"), unless it is only a
+        // unit ("(VNĐ)") or repeats the upper text (a vertical merge).
+        let (field, text) = if l.is_empty() || l == u {
+            (table.field_for(&u), u.clone())
+        } else if u.is_empty() {
+            (table.field_for(&l), l.clone())
+        } else {
+            let both = format!("{u} {l}");
+            let shown = format!("{u} / {l}");
+            match table.field_for(&l) {
+                Some(f) => (Some(f), shown),
+                None => (table.field_for(&both).or_else(|| table.field_for(&u)), shown),
+            }
+        };
+        if text.is_empty() {
+            continue;
+        }
+        let field = field.filter(|f| !seen.contains(f));
+        if let Some(f) = field {
+            seen.push(f);
+        }
+        cols.push((j, field, text));
+    }
+    Header { rows: Vec::new(), columns: cols }
+}
+
+fn score(h: &Header) -> usize {
+    let mut fields: Vec<Field> = h.fields().collect();
+    fields.sort();
+    fields.dedup();
+    fields.len()
+}
+
+/// Whether a cell's text looks like data rather than a header label.
+fn looks_numeric(v: &Value) -> bool {
+    match v {
+        Value::Number(_) => true,
+        Value::Text(t) => matches!(parse_number(t), Ok(Parsed::Number(_))),
+        _ => false,
+    }
+}
+
+/// Whether `next` continues the header in `row` (a second header row merged with the first).
+fn continues_header(table: &HeaderTable, row: &[Value], next: &[Value]) -> bool {
+    if next.iter().all(|v| v.is_empty()) || is_numbering_row(next) {
+        return false;
+    }
+    if next.iter().any(looks_numeric) {
+        return false;
+    }
+    let width = row.len().max(next.len());
+    (0..width).any(|j| {
+        let u = text_at(row, j);
+        let l = text_at(next, j);
+        if l.is_empty() || l == u {
+            return false;
+        }
+        let unit_like = l.starts_with('(') || matches!(fold(&l).as_str(), "vnd" | "dong" | "nhom" | "phan nhom");
+        let merged_upper = !u.is_empty() && (text_at(row, j + 1) == u || (j > 0 && text_at(row, j - 1) == u));
+        (u.is_empty() && table.is_known(&l)) || (!u.is_empty() && (unit_like || merged_upper || table.is_known(&l)))
+    })
+}
+
+fn find_header(table: &HeaderTable, rows: &[Vec<Value>]) -> Option<Header> {
+    let mut best: Option<(usize, Header)> = None;
+    for i in 0..rows.len().min(HEADER_SCAN_ROWS) {
+        let row = &rows[i];
+        let single = map_columns(table, row, None);
+        let s = score(&single);
+        if s < 2 {
+            continue;
+        }
+        let mut h = single;
+        h.rows = vec![i];
+        if let Some(next) = rows.get(i + 1) {
+            if continues_header(table, row, next) {
+                let mut two = map_columns(table, row, Some(next));
+                if score(&two) >= s {
+                    two.rows = vec![i, i + 1];
+                    h = two;
+                }
+            }
+        }
+        let s = score(&h);
+        let has_item = h.has(Field::Name) || h.has(Field::Model);
+        if (has_item || s >= 3) && best.as_ref().is_none_or(|(bs, _)| s > *bs) {
+            best = Some((s, h));
+        }
+    }
+    best.map(|(_, h)| h)
+}
+
+/// Words in titles and headers that tell what a sheet is.
+fn title_hint(texts: &str) -> Option<SheetKind> {
+    let f = fold(texts);
+    if f.contains("mau so 15") || f.contains("mau 15") || f.contains("uu dai hang hoa") || f.contains("huong uu dai") {
+        Some(SheetKind::Preference)
+    } else if f.contains("trung thau") || f.contains("ket qua lua chon") || f.contains("du thau") || f.contains("mau so 10") {
+        Some(SheetKind::Award)
+    } else if f.contains("yeu cau ky thuat") || f.contains("pham vi cung cap") || f.contains("ho so moi thau") || f.contains("e-hsmt") {
+        Some(SheetKind::Requirements)
+    } else {
+        None
+    }
+}
+
+fn classify(h: &Header, above: &str) -> (SheetKind, Option<String>) {
+    let pref = [Field::PrefClaimed, Field::OfferPrice, Field::Taxes, Field::ImportedCost, Field::DomesticCost, Field::ExwPrice, Field::DomesticShare]
+        .iter()
+        .filter(|f| h.has(**f))
+        .count();
+    let priced = h.has(Field::UnitPrice) || h.has(Field::Amount);
+    let identity = [Field::Model, Field::Brand, Field::Manufacturer, Field::Origin].iter().filter(|f| h.has(**f)).count();
+    let price_headers = [Field::UnitPrice, Field::Amount]
+        .iter()
+        .filter_map(|f| h.header_of(*f))
+        .map(fold)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let award_words = price_headers.contains("trung thau") || price_headers.contains("du thau") || price_headers.contains("chao");
+    let spec_is_requirement = h.header_of(Field::Spec).is_some_and(|s| fold(s).starts_with("yeu cau"));
+    let hint = title_hint(above);
+
+    if pref >= 2 || (pref >= 1 && hint == Some(SheetKind::Preference)) {
+        return (SheetKind::Preference, None);
+    }
+    if h.has(Field::OriginRequirement) || ((spec_is_requirement || hint == Some(SheetKind::Requirements)) && !h.has(Field::Manufacturer) && !award_words) {
+        return (SheetKind::Requirements, None);
+    }
+    let has_item = h.has(Field::Name) || h.has(Field::Model);
+    if has_item && priced && (award_words || identity >= 3 || h.has(Field::Bidder) || (identity >= 1 && hint == Some(SheetKind::Award))) {
+        return (SheetKind::Award, None);
+    }
+    if has_item && (priced || h.has(Field::Quantity) || h.has(Field::Unit)) {
+        return (SheetKind::Purchase, None);
+    }
+    (
+        SheetKind::Unknown,
+        Some(format!(
+            "có dòng tiêu đề nhưng thiếu cột tên hàng hoặc số lượng/đơn giá (cần các cột như: {EXPECTED_HEADERS})"
+        )),
+    )
+}
+
+/// Everything the layout stage needs besides the sheet.
+pub struct LayoutTables<'a> {
+    pub headers: &'a HeaderTable,
+}
+
+/// Lay out one sheet into lines.
+pub fn layout_sheet(raw: &RawSheet, tables: &LayoutTables) -> Sheet {
+    let mut sheet = Sheet {
+        name: raw.name.clone(),
+        kind: SheetKind::Unknown,
+        reason: None,
+        hidden: raw.hidden,
+        header_rows: Vec::new(),
+        columns: Vec::new(),
+        unmapped: Vec::new(),
+        lines: Vec::new(),
+        skipped: Vec::new(),
+        problems: Vec::new(),
+        package: PackageFacts::default(),
+    };
+    if raw.rows.iter().all(|r| r.iter().all(|v| v.is_empty())) {
+        sheet.reason = Some("trang tính trống".into());
+        return sheet;
+    }
+    let Some(header) = find_header(tables.headers, &raw.rows) else {
+        sheet.reason = Some(format!(
+            "không tìm thấy dòng tiêu đề trong {HEADER_SCAN_ROWS} dòng đầu (cần các cột như: {EXPECTED_HEADERS})"
+        ));
+        return sheet;
+    };
+    let first = header.rows[0];
+    let last = *header.rows.last().unwrap_or(&first);
+    let above_rows: Vec<&[Value]> = raw.rows[..first].iter().map(|r| r.as_slice()).collect();
+    let above_text: String = above_rows.iter().flat_map(|r| r.iter().map(|v| v.display())).collect::<Vec<_>>().join(" ");
+    package::scan(&above_rows, &mut sheet.package);
+    let (kind, reason) = classify(&header, &above_text);
+    sheet.kind = kind;
+    sheet.reason = reason;
+    sheet.header_rows = header.rows.iter().map(|r| *r as u32 + 1).collect();
+    for (j, f, text) in &header.columns {
+        match f {
+            Some(f) => sheet.columns.push(ColumnMap { field: *f, column: col_letters(*j as u32), header: text.clone() }),
+            None => sheet.unmapped.push(Unmapped { column: col_letters(*j as u32), header: text.clone() }),
+        }
+    }
+    if kind == SheetKind::Unknown {
+        return sheet;
+    }
+    let col_of = |f: Field| header.columns.iter().find(|c| c.1 == Some(f)).map(|c| c.0);
+    let line_no_col = col_of(Field::LineNo);
+    let numeric_cols: Vec<usize> = header.columns.iter().filter(|c| c.1.is_some_and(|f| f.is_numeric())).map(|c| c.0).collect();
+    let unit_col = col_of(Field::Unit);
+    let item_cols: Vec<usize> = [Field::Name, Field::Model].iter().filter_map(|f| col_of(*f)).collect();
+
+    let mut section: Option<String> = None;
+    for (i, row) in raw.rows.iter().enumerate().skip(last + 1) {
+        let row_no = i as u32 + 1;
+        let texts: Vec<String> = {
+            let mut t: Vec<String> = row.iter().filter(|v| !v.is_empty()).map(|v| v.display().trim().to_string()).collect();
+            t.dedup();
+            t
+        };
+        if texts.is_empty() {
+            sheet.skipped.push(Skipped { row: row_no, kind: "blank", reason: "dòng trống".into() });
+            continue;
+        }
+        if i <= last + 2 && is_numbering_row(row) {
+            sheet.skipped.push(Skipped { row: row_no, kind: "numbering", reason: "dòng đánh số cột".into() });
+            continue;
+        }
+        let has_numbers = numeric_cols.iter().any(|&j| row.get(j).is_some_and(|v| !v.is_empty()));
+        if !has_numbers && is_signature_row(&texts) {
+            sheet.skipped.push(Skipped { row: row_no, kind: "signature", reason: "khối chữ ký: hết bảng".into() });
+            break;
+        }
+        let line_no = line_no_col.and_then(|j| row.get(j)).cloned().unwrap_or(Value::Empty);
+        let numbered = is_item_number(&line_no);
+        let first_text = texts.first().cloned().unwrap_or_default();
+        let name_text = item_cols.first().map(|&j| text_at(row, j)).unwrap_or_default();
+        if !numbered && (is_total_text(&first_text) || is_total_text(&name_text)) {
+            sheet.skipped.push(Skipped { row: row_no, kind: "total", reason: format!("dòng tổng: \"{}\"", first_text.chars().take(40).collect::<String>()) });
+            continue;
+        }
+        let unit_empty = unit_col.is_none_or(|j| row.get(j).is_none_or(|v| v.is_empty()));
+        let marker = is_section_marker(&line_no.display());
+        let one_text = texts.len() == 1 || (texts.len() == 2 && marker);
+        if !numbered && (marker || (!has_numbers && unit_empty && one_text)) {
+            let title = texts.join(" ");
+            sheet.skipped.push(Skipped { row: row_no, kind: "section", reason: format!("dòng mục: \"{}\"", title.chars().take(60).collect::<String>()) });
+            section = Some(title);
+            continue;
+        }
+        if item_cols.iter().all(|&j| row.get(j).is_none_or(|v| v.is_empty())) {
+            sheet.skipped.push(Skipped { row: row_no, kind: "no_name", reason: "không có tên hàng hóa".into() });
+            continue;
+        }
+        let line = make_line(row, i as u32, &header, &mut sheet.problems, section.clone());
+        sheet.lines.push(line);
+    }
+    lift_column_facts(&mut sheet);
+    sheet
+}
+
+fn make_line(row: &[Value], i: u32, header: &Header, problems: &mut Vec<Problem>, section: Option<String>) -> PurchaseLine {
+    let mut fields = BTreeMap::new();
+    let mut extra = BTreeMap::new();
+    for (j, f, text) in &header.columns {
+        let v = row.get(*j).unwrap_or(&Value::Empty);
+        let cell = a1(i, *j as u32);
+        let mut fv = FieldValue::text(v.display(), cell.clone());
+        match f {
+            Some(f) => {
+                if f.is_numeric() {
+                    read_number(v, &mut fv);
+                    if let Some(e) = &fv.error {
+                        problems.push(Problem { row: i + 1, cell, message: format!("{}: {e}", f.id()) });
+                    }
+                } else if matches!(v, Value::Number(_)) {
+                    // Keep numeric cells' value (HS codes typed as numbers lose leading zeros).
+                    fv.value = match v {
+                        Value::Number(n) => Some(*n),
+                        _ => None,
+                    };
+                }
+                fields.insert(*f, fv);
+            }
+            None => {
+                if !v.is_empty() {
+                    extra.insert(text.clone(), fv);
+                }
+            }
+        }
+    }
+    PurchaseLine { row: i + 1, fields, extra, section, name_folded: String::new() }
+}
+
+fn read_number(v: &Value, fv: &mut FieldValue) {
+    match v {
+        Value::Number(n) => fv.value = Some(*n),
+        Value::Empty => {}
+        Value::Text(t) => match parse_number(t) {
+            Ok(Parsed::Number(n)) | Ok(Parsed::Percent(n)) => fv.value = Some(n),
+            Ok(Parsed::Empty) => {}
+            Err(reason) => fv.error = Some(reason),
+        },
+        other => fv.error = Some(format!("không phải số: \"{}\"", other.display())),
+    }
+}
+
+/// Agency, notice number and date given as columns become package facts when every line agrees.
+fn lift_column_facts(sheet: &mut Sheet) {
+    let same = |f: Field| -> Option<String> {
+        let mut vals = sheet.lines.iter().map(|l| l.text(f).to_string()).filter(|s| !s.is_empty());
+        let first = vals.next()?;
+        vals.all(|v| v == first).then_some(first)
+    };
+    if sheet.package.agency.is_none() {
+        sheet.package.agency = same(Field::Agency);
+    }
+    if sheet.package.notice_no.is_none() {
+        sheet.package.notice_no = same(Field::NoticeNo);
+    }
+    if sheet.package.decision_date.is_none() {
+        sheet.package.decision_date = same(Field::Date).as_deref().and_then(package::parse_date);
+    }
+}

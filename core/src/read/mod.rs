@@ -1,0 +1,135 @@
+//! The read stage: bytes + file name → sheets of cells with A1 addresses.
+//!
+//! The format is sniffed from the bytes (zip → xlsx/xlsm/xlsb/ods, OLE → xls, else text → csv);
+//! the extension only breaks ties. Merged ranges are filled so a merged header names every column
+//! under it; formula cells give their cached values; hidden sheets are kept and marked.
+
+mod excel;
+mod legacy;
+mod sniff;
+mod text;
+
+pub use legacy::detect_legacy_font;
+pub use sniff::Format;
+
+use crate::{Error, Result};
+
+/// One cell's value as read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Empty,
+    Text(String),
+    Number(f64),
+    Bool(bool),
+    /// ISO 8601 date (or date-time) text.
+    Date(String),
+    /// A cell holding a spreadsheet error (#N/A, #REF!…).
+    Error(String),
+}
+
+impl Value {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Value::Empty => true,
+            Value::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The text a person sees in the cell (numbers without a trailing ".0").
+    pub fn display(&self) -> String {
+        match self {
+            Value::Empty => String::new(),
+            Value::Text(s) => s.clone(),
+            Value::Number(n) => format_number(*n),
+            Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            Value::Date(d) => d.clone(),
+            Value::Error(e) => e.clone(),
+        }
+    }
+}
+
+/// "12" for 12.0, "0.5" for 0.5, no exponent for ordinary amounts.
+pub fn format_number(n: f64) -> String {
+    if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        let s = format!("{n}");
+        s
+    }
+}
+
+/// One sheet's rows, from the first row (0-based index = row - 1). Rows may be ragged.
+#[derive(Debug, Clone, Default)]
+pub struct RawSheet {
+    pub name: String,
+    pub hidden: bool,
+    pub rows: Vec<Vec<Value>>,
+}
+
+/// A whole file as read.
+#[derive(Debug, Clone)]
+pub struct RawBook {
+    pub format: Format,
+    pub sheets: Vec<RawSheet>,
+    /// Notes for the user (encoding used, legacy font text seen…).
+    pub notes: Vec<String>,
+}
+
+/// Size bounds. Past any of them a file is refused with a clear error rather than read partly.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_file_bytes: usize,
+    pub max_sheets: usize,
+    /// Cells in one sheet (rows × columns of its used range).
+    pub max_cells: u64,
+    /// Characters in one cell (Excel's own limit is 32,767).
+    pub max_cell_chars: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 256 * 1024 * 1024,
+            max_sheets: 256,
+            max_cells: 50_000_000,
+            max_cell_chars: 32_767,
+        }
+    }
+}
+
+/// Read a file's bytes into sheets of cells.
+pub fn read(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<RawBook> {
+    if bytes.len() > limits.max_file_bytes {
+        return Err(Error::unreadable(
+            file_name,
+            format!(
+                "tệp lớn {} MB, vượt giới hạn {} MB; hãy tách tệp thành nhiều tệp nhỏ hơn",
+                bytes.len() / (1024 * 1024),
+                limits.max_file_bytes / (1024 * 1024)
+            ),
+        ));
+    }
+    if bytes.is_empty() {
+        return Err(Error::unreadable(file_name, "tệp rỗng (0 byte)"));
+    }
+    let format = sniff::sniff(bytes, file_name).map_err(|r| Error::unreadable(file_name, r))?;
+    let mut book = match format {
+        Format::Csv | Format::Tsv => text::read_text(bytes, file_name, format, limits)?,
+        _ => excel::read_excel(bytes, file_name, format, limits)?,
+    };
+    if book.sheets.len() > limits.max_sheets {
+        return Err(Error::unreadable(
+            file_name,
+            format!(
+                "tệp có {} trang tính, vượt giới hạn {}",
+                book.sheets.len(),
+                limits.max_sheets
+            ),
+        ));
+    }
+    if let Some(note) = legacy::detect_in_book(&book) {
+        book.notes.push(note);
+    }
+    Ok(book)
+}
