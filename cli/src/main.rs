@@ -1,3 +1,34 @@
-fn main() {
-    println!("hangviet {}", env!("CARGO_PKG_VERSION"));
+//! `hangviet`: check Vietnamese public-procurement spreadsheets against the domestic-goods
+//! priority policy and the bidding law.
+
+mod inspect;
+mod lang;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "hangviet",
+    version,
+    about = "Kiểm tra danh mục mua sắm công theo chính sách ưu tiên hàng Việt Nam và Luật Đấu thầu"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show what the reader understood of each file: sheets, header, columns, lines, skipped rows.
+    Inspect(inspect::Args),
+}
+
+fn main() -> ExitCode {
+    // Bad input must never show a Rust panic message; the engine turns reader panics into errors.
+    std::panic::set_hook(Box::new(|_| {}));
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Inspect(args) => inspect::run(args),
+    }
 }

@@ -5,10 +5,12 @@
 
 pub mod cell;
 pub mod error;
+pub mod inspect;
+pub mod layout;
 pub mod model;
 pub mod normalize;
-pub mod read;
 pub mod number;
+pub mod read;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -36,13 +36,16 @@ pub enum Field {
     ImportedCost,
     DomesticCost,
     ExwPrice,
+    /// G = offer price less taxes (Mẫu 15A column "Giá trị G = (I) − (II)").
+    NetPrice,
+    /// Domestic cost share D in percent (0–100).
     DomesticShare,
     Bidder,
     LotNo,
 }
 
 impl Field {
-    pub const ALL: [Field; 27] = [
+    pub const ALL: [Field; 28] = [
         Field::LineNo,
         Field::Name,
         Field::Model,
@@ -67,6 +70,7 @@ impl Field {
         Field::ImportedCost,
         Field::DomesticCost,
         Field::ExwPrice,
+        Field::NetPrice,
         Field::DomesticShare,
         Field::Bidder,
         Field::LotNo,
@@ -99,6 +103,7 @@ impl Field {
             Field::ImportedCost => "imported_cost",
             Field::DomesticCost => "domestic_cost",
             Field::ExwPrice => "exw_price",
+            Field::NetPrice => "net_price",
             Field::DomesticShare => "domestic_share",
             Field::Bidder => "bidder",
             Field::LotNo => "lot_no",
@@ -121,6 +126,7 @@ impl Field {
                 | Field::ImportedCost
                 | Field::DomesticCost
                 | Field::ExwPrice
+                | Field::NetPrice
                 | Field::DomesticShare
         )
     }
@@ -233,7 +239,7 @@ pub struct Unmapped {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Skipped {
     pub row: u32,
-    /// Machine id: "blank", "numbering", "total", "section", "signature", "no_name".
+    /// Machine id: "blank", "numbering", "total", "section", "note", "signature", "no_name".
     pub kind: &'static str,
     /// What a person reads.
     pub reason: String,

@@ -54,7 +54,9 @@ pub fn fold_header(s: &str) -> String {
 
 impl HeaderTable {
     pub fn embedded() -> Result<HeaderTable> {
-        let mut t = HeaderTable { synonyms: Vec::new() };
+        let mut t = HeaderTable {
+            synonyms: Vec::new(),
+        };
         t.extend_from_toml(EMBEDDED, "rules/reference/headers.toml")?;
         Ok(t)
     }
@@ -69,14 +71,21 @@ impl HeaderTable {
                 }
                 None => source.to_string(),
             };
-            Error::Data { location, reason: e.message().to_string() }
+            Error::Data {
+                location,
+                reason: e.message().to_string(),
+            }
         })?;
         for (id, names) in file.fields {
             let field = Field::from_id(&id).ok_or_else(|| Error::Data {
                 location: source.to_string(),
                 reason: format!(
                     "trường \"{id}\" không tồn tại; các trường hợp lệ: {}",
-                    Field::ALL.iter().map(|f| f.id()).collect::<Vec<_>>().join(", ")
+                    Field::ALL
+                        .iter()
+                        .map(|f| f.id())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             })?;
             for n in names {
@@ -89,7 +98,8 @@ impl HeaderTable {
             }
         }
         // Longest first so the most specific synonym wins.
-        self.synonyms.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        self.synonyms
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         self.synonyms.dedup_by(|a, b| a.0 == b.0);
         Ok(())
     }
@@ -105,7 +115,10 @@ impl HeaderTable {
                 continue;
             }
             let hit = h == *syn
-                || (syn.len() >= 3 && h.len() > syn.len() && h.starts_with(syn.as_str()) && h.as_bytes()[syn.len()] == b' ');
+                || (syn.len() >= 3
+                    && h.len() > syn.len()
+                    && h.starts_with(syn.as_str())
+                    && h.as_bytes()[syn.len()] == b' ');
             if hit {
                 return match target {
                     Target::Field(f) => Some(*f),
@@ -125,7 +138,12 @@ impl HeaderTable {
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, col)
 }
 
@@ -142,20 +160,33 @@ mod tests {
         let t = t();
         assert_eq!(t.field_for("Tên hàng hóa"), Some(Field::Name));
         assert_eq!(t.field_for("TEN HANG HOA"), Some(Field::Name));
-        assert_eq!(t.field_for("Đơn giá trúng thầu (VNĐ)"), Some(Field::UnitPrice));
+        assert_eq!(
+            t.field_for("Đơn giá trúng thầu (VNĐ)"),
+            Some(Field::UnitPrice)
+        );
         assert_eq!(t.field_for("Don gia"), Some(Field::UnitPrice));
         assert_eq!(t.field_for("Thành tiền (VNĐ)"), Some(Field::Amount));
-        assert_eq!(t.field_for("Xuất xứ (quốc gia, vùng lãnh thổ sản xuất)"), Some(Field::Origin));
+        assert_eq!(
+            t.field_for("Xuất xứ (quốc gia, vùng lãnh thổ sản xuất)"),
+            Some(Field::Origin)
+        );
         assert_eq!(t.field_for("Hãng/Nước sản xuất"), Some(Field::Manufacturer));
         assert_eq!(t.field_for("Hãng sản xuất"), Some(Field::Manufacturer));
         assert_eq!(t.field_for("Hãng"), Some(Field::Brand));
         assert_eq!(t.field_for("ĐVT"), Some(Field::Unit));
-        assert_eq!(t.field_for("Xuất xứ yêu cầu"), Some(Field::OriginRequirement));
+        assert_eq!(
+            t.field_for("Xuất xứ yêu cầu"),
+            Some(Field::OriginRequirement)
+        );
         assert_eq!(t.field_for("Tên nhà thầu"), Some(Field::Bidder));
-        assert_eq!(t.field_for("Giá trị G = (I) - (II)"), None);
+        assert_eq!(t.field_for("Giá trị G = (I) - (II)"), Some(Field::NetPrice));
+        assert_eq!(t.field_for("Giá trị nội địa G* = G − C"), Some(Field::DomesticCost));
         assert_eq!(t.field_for("Mã vạch"), None);
         assert_eq!(t.field_for("(VNĐ)"), None);
-        assert_eq!(t.field_for("Cấu hình, tính năng kỹ thuật cơ bản"), Some(Field::Spec));
+        assert_eq!(
+            t.field_for("Cấu hình, tính năng kỹ thuật cơ bản"),
+            Some(Field::Spec)
+        );
         assert_eq!(t.field_for("Số TBMT"), Some(Field::NoticeNo));
         assert_eq!(t.field_for("Mã HS"), Some(Field::HsCode));
         assert_eq!(t.field_for("Country of origin"), Some(Field::Origin));
@@ -165,9 +196,13 @@ mod tests {
     #[test]
     fn a_bad_synonym_file_names_line_and_column() {
         let mut t = t();
-        let err = t.extend_from_toml("[fields]\nname = [\"a\"\n", "extra.toml").unwrap_err();
+        let err = t
+            .extend_from_toml("[fields]\nname = [\"a\"\n", "extra.toml")
+            .unwrap_err();
         assert!(err.to_string().starts_with("extra.toml:"), "{err}");
-        let err = t.extend_from_toml("[fields]\nnmae = [\"a\"]\n", "extra.toml").unwrap_err();
+        let err = t
+            .extend_from_toml("[fields]\nnmae = [\"a\"]\n", "extra.toml")
+            .unwrap_err();
         assert!(err.to_string().contains("nmae"), "{err}");
     }
 }

@@ -9,7 +9,10 @@ pub mod rows;
 pub use headers::{fold_header, line_col, HeaderTable};
 
 use crate::cell::{a1, col_letters};
-use crate::model::{ColumnMap, Field, FieldValue, PackageFacts, Problem, PurchaseLine, Sheet, SheetKind, Skipped, Unmapped};
+use crate::model::{
+    ColumnMap, Field, FieldValue, PackageFacts, Problem, PurchaseLine, Sheet, SheetKind, Skipped,
+    Unmapped,
+};
 use crate::number::{parse_number, Parsed};
 use crate::read::{RawSheet, Value};
 use crate::text::fold;
@@ -39,12 +42,17 @@ impl Header {
         self.fields().any(|x| x == f)
     }
     fn header_of(&self, f: Field) -> Option<&str> {
-        self.columns.iter().find(|c| c.1 == Some(f)).map(|c| c.2.as_str())
+        self.columns
+            .iter()
+            .find(|c| c.1 == Some(f))
+            .map(|c| c.2.as_str())
     }
 }
 
 fn text_at(row: &[Value], j: usize) -> String {
-    row.get(j).map(|v| v.display().trim().to_string()).unwrap_or_default()
+    row.get(j)
+        .map(|v| v.display().trim().to_string())
+        .unwrap_or_default()
 }
 
 /// Map one header row (or two merged rows) to columns; first column wins for a field.
@@ -66,7 +74,10 @@ fn map_columns(table: &HeaderTable, upper: &[Value], lower: Option<&[Value]>) ->
             let shown = format!("{u} / {l}");
             match table.field_for(&l) {
                 Some(f) => (Some(f), shown),
-                None => (table.field_for(&both).or_else(|| table.field_for(&u)), shown),
+                None => (
+                    table.field_for(&both).or_else(|| table.field_for(&u)),
+                    shown,
+                ),
             }
         };
         if text.is_empty() {
@@ -78,7 +89,10 @@ fn map_columns(table: &HeaderTable, upper: &[Value], lower: Option<&[Value]>) ->
         }
         cols.push((j, field, text));
     }
-    Header { rows: Vec::new(), columns: cols }
+    Header {
+        rows: Vec::new(),
+        columns: cols,
+    }
 }
 
 fn score(h: &Header) -> usize {
@@ -112,9 +126,12 @@ fn continues_header(table: &HeaderTable, row: &[Value], next: &[Value]) -> bool 
         if l.is_empty() || l == u {
             return false;
         }
-        let unit_like = l.starts_with('(') || matches!(fold(&l).as_str(), "vnd" | "dong" | "nhom" | "phan nhom");
-        let merged_upper = !u.is_empty() && (text_at(row, j + 1) == u || (j > 0 && text_at(row, j - 1) == u));
-        (u.is_empty() && table.is_known(&l)) || (!u.is_empty() && (unit_like || merged_upper || table.is_known(&l)))
+        let unit_like = l.starts_with('(')
+            || matches!(fold(&l).as_str(), "vnd" | "dong" | "nhom" | "phan nhom");
+        let merged_upper =
+            !u.is_empty() && (text_at(row, j + 1) == u || (j > 0 && text_at(row, j - 1) == u));
+        (u.is_empty() && table.is_known(&l))
+            || (!u.is_empty() && (unit_like || merged_upper || table.is_known(&l)))
     })
 }
 
@@ -150,11 +167,23 @@ fn find_header(table: &HeaderTable, rows: &[Vec<Value>]) -> Option<Header> {
 /// Words in titles and headers that tell what a sheet is.
 fn title_hint(texts: &str) -> Option<SheetKind> {
     let f = fold(texts);
-    if f.contains("mau so 15") || f.contains("mau 15") || f.contains("uu dai hang hoa") || f.contains("huong uu dai") {
+    if f.contains("mau so 15")
+        || f.contains("mau 15")
+        || f.contains("uu dai hang hoa")
+        || f.contains("huong uu dai")
+    {
         Some(SheetKind::Preference)
-    } else if f.contains("trung thau") || f.contains("ket qua lua chon") || f.contains("du thau") || f.contains("mau so 10") {
+    } else if f.contains("trung thau")
+        || f.contains("ket qua lua chon")
+        || f.contains("du thau")
+        || f.contains("mau so 10")
+    {
         Some(SheetKind::Award)
-    } else if f.contains("yeu cau ky thuat") || f.contains("pham vi cung cap") || f.contains("ho so moi thau") || f.contains("e-hsmt") {
+    } else if f.contains("yeu cau ky thuat")
+        || f.contains("pham vi cung cap")
+        || f.contains("ho so moi thau")
+        || f.contains("e-hsmt")
+    {
         Some(SheetKind::Requirements)
     } else {
         None
@@ -162,30 +191,60 @@ fn title_hint(texts: &str) -> Option<SheetKind> {
 }
 
 fn classify(h: &Header, above: &str) -> (SheetKind, Option<String>) {
-    let pref = [Field::PrefClaimed, Field::OfferPrice, Field::Taxes, Field::ImportedCost, Field::DomesticCost, Field::ExwPrice, Field::DomesticShare]
-        .iter()
-        .filter(|f| h.has(**f))
-        .count();
+    let pref = [
+        Field::PrefClaimed,
+        Field::OfferPrice,
+        Field::Taxes,
+        Field::ImportedCost,
+        Field::DomesticCost,
+        Field::ExwPrice,
+        Field::DomesticShare,
+    ]
+    .iter()
+    .filter(|f| h.has(**f))
+    .count();
     let priced = h.has(Field::UnitPrice) || h.has(Field::Amount);
-    let identity = [Field::Model, Field::Brand, Field::Manufacturer, Field::Origin].iter().filter(|f| h.has(**f)).count();
+    let identity = [
+        Field::Model,
+        Field::Brand,
+        Field::Manufacturer,
+        Field::Origin,
+    ]
+    .iter()
+    .filter(|f| h.has(**f))
+    .count();
     let price_headers = [Field::UnitPrice, Field::Amount]
         .iter()
         .filter_map(|f| h.header_of(*f))
         .map(fold)
         .collect::<Vec<_>>()
         .join(" ");
-    let award_words = price_headers.contains("trung thau") || price_headers.contains("du thau") || price_headers.contains("chao");
-    let spec_is_requirement = h.header_of(Field::Spec).is_some_and(|s| fold(s).starts_with("yeu cau"));
+    let award_words = price_headers.contains("trung thau")
+        || price_headers.contains("du thau")
+        || price_headers.contains("chao");
+    let spec_is_requirement = h
+        .header_of(Field::Spec)
+        .is_some_and(|s| fold(s).starts_with("yeu cau"));
     let hint = title_hint(above);
 
     if pref >= 2 || (pref >= 1 && hint == Some(SheetKind::Preference)) {
         return (SheetKind::Preference, None);
     }
-    if h.has(Field::OriginRequirement) || ((spec_is_requirement || hint == Some(SheetKind::Requirements)) && !h.has(Field::Manufacturer) && !award_words) {
+    if h.has(Field::OriginRequirement)
+        || ((spec_is_requirement || hint == Some(SheetKind::Requirements))
+            && !h.has(Field::Manufacturer)
+            && !award_words)
+    {
         return (SheetKind::Requirements, None);
     }
     let has_item = h.has(Field::Name) || h.has(Field::Model);
-    if has_item && priced && (award_words || identity >= 3 || h.has(Field::Bidder) || (identity >= 1 && hint == Some(SheetKind::Award))) {
+    if has_item
+        && priced
+        && (award_words
+            || identity >= 3
+            || h.has(Field::Bidder)
+            || (identity >= 1 && hint == Some(SheetKind::Award)))
+    {
         return (SheetKind::Award, None);
     }
     if has_item && (priced || h.has(Field::Quantity) || h.has(Field::Unit)) {
@@ -204,105 +263,339 @@ pub struct LayoutTables<'a> {
     pub headers: &'a HeaderTable,
 }
 
-/// Lay out one sheet into lines.
-pub fn layout_sheet(raw: &RawSheet, tables: &LayoutTables) -> Sheet {
-    let mut sheet = Sheet {
-        name: raw.name.clone(),
-        kind: SheetKind::Unknown,
-        reason: None,
-        hidden: raw.hidden,
-        header_rows: Vec::new(),
-        columns: Vec::new(),
-        unmapped: Vec::new(),
-        lines: Vec::new(),
-        skipped: Vec::new(),
-        problems: Vec::new(),
-        package: PackageFacts::default(),
-    };
-    if raw.rows.iter().all(|r| r.iter().all(|v| v.is_empty())) {
-        sheet.reason = Some("trang tính trống".into());
-        return sheet;
-    }
-    let Some(header) = find_header(tables.headers, &raw.rows) else {
-        sheet.reason = Some(format!(
-            "không tìm thấy dòng tiêu đề trong {HEADER_SCAN_ROWS} dòng đầu (cần các cột như: {EXPECTED_HEADERS})"
-        ));
-        return sheet;
-    };
-    let first = header.rows[0];
-    let last = *header.rows.last().unwrap_or(&first);
-    let above_rows: Vec<&[Value]> = raw.rows[..first].iter().map(|r| r.as_slice()).collect();
-    let above_text: String = above_rows.iter().flat_map(|r| r.iter().map(|v| v.display())).collect::<Vec<_>>().join(" ");
-    package::scan(&above_rows, &mut sheet.package);
-    let (kind, reason) = classify(&header, &above_text);
-    sheet.kind = kind;
-    sheet.reason = reason;
-    sheet.header_rows = header.rows.iter().map(|r| *r as u32 + 1).collect();
-    for (j, f, text) in &header.columns {
-        match f {
-            Some(f) => sheet.columns.push(ColumnMap { field: *f, column: col_letters(*j as u32), header: text.clone() }),
-            None => sheet.unmapped.push(Unmapped { column: col_letters(*j as u32), header: text.clone() }),
+/// Lays out one sheet row by row, so a long sheet need not sit in memory: the first
+/// `HEADER_SCAN_ROWS` rows are held until the header is found, then each row is handled as it
+/// comes and each item line goes to the caller's sink at once.
+pub struct SheetLayout<'a> {
+    tables: &'a LayoutTables<'a>,
+    sheet: Sheet,
+    /// Rows held until the header is decided: (0-based index, cells).
+    held: Vec<(usize, Vec<Value>)>,
+    header: Option<Header>,
+    decided: bool,
+    ended: bool,
+    section: Option<String>,
+    cols: Cols,
+    prev_row: usize,
+    /// Agency, notice number and date columns: the value all lines agree on so far.
+    agree: [(Field, Agree); 3],
+}
+
+#[derive(Default)]
+enum Agree {
+    #[default]
+    None,
+    Same(String),
+    Mixed,
+}
+
+#[derive(Default)]
+struct Cols {
+    line_no: Option<usize>,
+    unit: Option<usize>,
+    numeric: Vec<usize>,
+    item: Vec<usize>,
+    last_header_row: usize,
+}
+
+impl<'a> SheetLayout<'a> {
+    pub fn new(name: &str, hidden: bool, tables: &'a LayoutTables<'a>) -> Self {
+        SheetLayout {
+            tables,
+            sheet: Sheet {
+                name: name.to_string(),
+                kind: SheetKind::Unknown,
+                reason: None,
+                hidden,
+                header_rows: Vec::new(),
+                columns: Vec::new(),
+                unmapped: Vec::new(),
+                lines: Vec::new(),
+                skipped: Vec::new(),
+                problems: Vec::new(),
+                package: PackageFacts::default(),
+            },
+            held: Vec::new(),
+            header: None,
+            decided: false,
+            ended: false,
+            section: None,
+            cols: Cols::default(),
+            prev_row: 0,
+            agree: [
+                (Field::Agency, Agree::None),
+                (Field::NoticeNo, Agree::None),
+                (Field::Date, Agree::None),
+            ],
         }
     }
-    if kind == SheetKind::Unknown {
-        return sheet;
-    }
-    let col_of = |f: Field| header.columns.iter().find(|c| c.1 == Some(f)).map(|c| c.0);
-    let line_no_col = col_of(Field::LineNo);
-    let numeric_cols: Vec<usize> = header.columns.iter().filter(|c| c.1.is_some_and(|f| f.is_numeric())).map(|c| c.0).collect();
-    let unit_col = col_of(Field::Unit);
-    let item_cols: Vec<usize> = [Field::Name, Field::Model].iter().filter_map(|f| col_of(*f)).collect();
 
-    let mut section: Option<String> = None;
-    for (i, row) in raw.rows.iter().enumerate().skip(last + 1) {
+    /// The sheet as understood so far (kind, columns and package are final once the header is
+    /// decided, i.e. before the first line reaches the sink).
+    pub fn sheet(&self) -> &Sheet {
+        &self.sheet
+    }
+
+    /// Feed the next row (0-based index, increasing; empty rows may be left out).
+    pub fn push_row(
+        &mut self,
+        index: usize,
+        row: Vec<Value>,
+        sink: &mut dyn FnMut(&Sheet, PurchaseLine),
+    ) {
+        if self.decided {
+            self.body_row(index, &row, sink);
+            return;
+        }
+        if index < HEADER_SCAN_ROWS {
+            self.held.push((index, row));
+            return;
+        }
+        self.decide(sink);
+        self.body_row(index, &row, sink);
+    }
+
+    /// No more rows: decide the header if not yet done, and return the sheet (without lines).
+    pub fn finish(mut self, sink: &mut dyn FnMut(&Sheet, PurchaseLine)) -> Sheet {
+        if !self.decided {
+            self.decide(sink);
+        }
+        // Agency, notice number and date given as columns become package facts when every
+        // line agrees.
+        for (f, agree) in &self.agree {
+            let Agree::Same(v) = agree else { continue };
+            let p = &mut self.sheet.package;
+            match f {
+                Field::Agency => {
+                    p.agency.get_or_insert_with(|| v.clone());
+                }
+                Field::NoticeNo => {
+                    p.notice_no.get_or_insert_with(|| v.clone());
+                }
+                _ => {
+                    if p.decision_date.is_none() {
+                        p.decision_date = package::parse_date(v);
+                    }
+                }
+            }
+        }
+        self.sheet
+    }
+
+    fn decide(&mut self, sink: &mut dyn FnMut(&Sheet, PurchaseLine)) {
+        self.decided = true;
+        let held = std::mem::take(&mut self.held);
+        if held.iter().all(|(_, r)| r.iter().all(|v| v.is_empty())) {
+            self.sheet.reason = Some("trang tính trống".into());
+            self.ended = true;
+            return;
+        }
+        // Dense view of the held rows for header search (missing rows are empty).
+        let n = held.last().map_or(0, |(i, _)| i + 1);
+        let mut dense: Vec<Vec<Value>> = vec![Vec::new(); n];
+        for (i, r) in &held {
+            if let Some(slot) = dense.get_mut(*i) {
+                *slot = r.clone();
+            }
+        }
+        let Some(header) = find_header(self.tables.headers, &dense) else {
+            self.sheet.reason = Some(format!(
+                "không tìm thấy dòng tiêu đề trong {HEADER_SCAN_ROWS} dòng đầu (cần các cột như: {EXPECTED_HEADERS})"
+            ));
+            self.ended = true;
+            return;
+        };
+        let first = header.rows[0];
+        let last = *header.rows.last().unwrap_or(&first);
+        let above_rows: Vec<&[Value]> = dense[..first].iter().map(|r| r.as_slice()).collect();
+        let above_text: String = above_rows
+            .iter()
+            .flat_map(|r| r.iter().map(|v| v.display()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        package::scan(&above_rows, &mut self.sheet.package);
+        let (kind, reason) = classify(&header, &above_text);
+        self.sheet.kind = kind;
+        self.sheet.reason = reason;
+        self.sheet.header_rows = header.rows.iter().map(|r| *r as u32 + 1).collect();
+        for (j, f, text) in &header.columns {
+            match f {
+                Some(f) => self.sheet.columns.push(ColumnMap {
+                    field: *f,
+                    column: col_letters(*j as u32),
+                    header: text.clone(),
+                }),
+                None => self.sheet.unmapped.push(Unmapped {
+                    column: col_letters(*j as u32),
+                    header: text.clone(),
+                }),
+            }
+        }
+        if kind == SheetKind::Unknown {
+            self.ended = true;
+            return;
+        }
+        let col_of = |f: Field| header.columns.iter().find(|c| c.1 == Some(f)).map(|c| c.0);
+        self.cols = Cols {
+            line_no: col_of(Field::LineNo),
+            unit: col_of(Field::Unit),
+            numeric: header
+                .columns
+                .iter()
+                .filter(|c| c.1.is_some_and(|f| f.is_numeric()))
+                .map(|c| c.0)
+                .collect(),
+            item: [Field::Name, Field::Model]
+                .iter()
+                .filter_map(|f| col_of(*f))
+                .collect(),
+            last_header_row: last,
+        };
+        self.header = Some(header);
+        self.prev_row = last;
+        for (i, row) in held.into_iter().filter(|(i, _)| *i > last) {
+            self.body_row(i, &row, sink);
+        }
+    }
+
+    fn skip(&mut self, row_no: u32, kind: &'static str, reason: String) {
+        self.sheet.skipped.push(Skipped {
+            row: row_no,
+            kind,
+            reason,
+        });
+    }
+
+    fn body_row(&mut self, i: usize, row: &[Value], sink: &mut dyn FnMut(&Sheet, PurchaseLine)) {
+        if self.ended || i <= self.cols.last_header_row {
+            return;
+        }
+        // Rows the caller left out (empty in the file) are reported as blank.
+        for gap in self.prev_row + 1..i {
+            self.skip(gap as u32 + 1, "blank", "dòng trống".into());
+        }
+        self.prev_row = i;
+        let Some(header) = self.header.as_ref() else {
+            return;
+        };
         let row_no = i as u32 + 1;
         let texts: Vec<String> = {
-            let mut t: Vec<String> = row.iter().filter(|v| !v.is_empty()).map(|v| v.display().trim().to_string()).collect();
+            let mut t: Vec<String> = row
+                .iter()
+                .filter(|v| !v.is_empty())
+                .map(|v| v.display().trim().to_string())
+                .collect();
             t.dedup();
             t
         };
         if texts.is_empty() {
-            sheet.skipped.push(Skipped { row: row_no, kind: "blank", reason: "dòng trống".into() });
-            continue;
+            self.skip(row_no, "blank", "dòng trống".into());
+            return;
         }
-        if i <= last + 2 && is_numbering_row(row) {
-            sheet.skipped.push(Skipped { row: row_no, kind: "numbering", reason: "dòng đánh số cột".into() });
-            continue;
+        if i <= self.cols.last_header_row + 2 && is_numbering_row(row) {
+            self.skip(row_no, "numbering", "dòng đánh số cột".into());
+            return;
         }
-        let has_numbers = numeric_cols.iter().any(|&j| row.get(j).is_some_and(|v| !v.is_empty()));
+        let has_numbers = self
+            .cols
+            .numeric
+            .iter()
+            .any(|&j| row.get(j).is_some_and(looks_numeric));
         if !has_numbers && is_signature_row(&texts) {
-            sheet.skipped.push(Skipped { row: row_no, kind: "signature", reason: "khối chữ ký: hết bảng".into() });
-            break;
+            self.skip(row_no, "signature", "khối chữ ký: hết bảng".into());
+            self.ended = true;
+            return;
         }
-        let line_no = line_no_col.and_then(|j| row.get(j)).cloned().unwrap_or(Value::Empty);
+        let line_no = self
+            .cols
+            .line_no
+            .and_then(|j| row.get(j))
+            .cloned()
+            .unwrap_or(Value::Empty);
         let numbered = is_item_number(&line_no);
         let first_text = texts.first().cloned().unwrap_or_default();
-        let name_text = item_cols.first().map(|&j| text_at(row, j)).unwrap_or_default();
+        let name_text = self
+            .cols
+            .item
+            .first()
+            .map(|&j| text_at(row, j))
+            .unwrap_or_default();
         if !numbered && (is_total_text(&first_text) || is_total_text(&name_text)) {
-            sheet.skipped.push(Skipped { row: row_no, kind: "total", reason: format!("dòng tổng: \"{}\"", first_text.chars().take(40).collect::<String>()) });
-            continue;
+            let t: String = first_text.chars().take(40).collect();
+            self.skip(row_no, "total", format!("dòng tổng: \"{t}\""));
+            return;
         }
-        let unit_empty = unit_col.is_none_or(|j| row.get(j).is_none_or(|v| v.is_empty()));
+        if !has_numbers && texts.len() == 1 && is_note_text(&first_text) {
+            let t: String = first_text.chars().take(60).collect();
+            self.skip(row_no, "note", format!("ghi chú: \"{t}\""));
+            return;
+        }
+        let unit_empty = self
+            .cols
+            .unit
+            .is_none_or(|j| row.get(j).is_none_or(|v| v.is_empty()));
         let marker = is_section_marker(&line_no.display());
         let one_text = texts.len() == 1 || (texts.len() == 2 && marker);
         if !numbered && (marker || (!has_numbers && unit_empty && one_text)) {
             let title = texts.join(" ");
-            sheet.skipped.push(Skipped { row: row_no, kind: "section", reason: format!("dòng mục: \"{}\"", title.chars().take(60).collect::<String>()) });
-            section = Some(title);
-            continue;
+            let t: String = title.chars().take(60).collect();
+            self.skip(row_no, "section", format!("dòng mục: \"{t}\""));
+            self.section = Some(title);
+            return;
         }
-        if item_cols.iter().all(|&j| row.get(j).is_none_or(|v| v.is_empty())) {
-            sheet.skipped.push(Skipped { row: row_no, kind: "no_name", reason: "không có tên hàng hóa".into() });
-            continue;
+        if self
+            .cols
+            .item
+            .iter()
+            .all(|&j| row.get(j).is_none_or(|v| v.is_empty()))
+        {
+            self.skip(row_no, "no_name", "không có tên hàng hóa".into());
+            return;
         }
-        let line = make_line(row, i as u32, &header, &mut sheet.problems, section.clone());
-        sheet.lines.push(line);
+        let line = make_line(
+            row,
+            i as u32,
+            header,
+            &mut self.sheet.problems,
+            self.section.clone(),
+        );
+        for (f, agree) in &mut self.agree {
+            let v = line.text(*f);
+            if v.is_empty() {
+                continue;
+            }
+            *agree = match std::mem::take(agree) {
+                Agree::None => Agree::Same(v.to_string()),
+                Agree::Same(s) if s == v => Agree::Same(s),
+                _ => Agree::Mixed,
+            };
+        }
+        sink(&self.sheet, line);
     }
-    lift_column_facts(&mut sheet);
+}
+
+/// Lay out a whole sheet held in memory, collecting its lines.
+pub fn layout_sheet(raw: &RawSheet, tables: &LayoutTables) -> Sheet {
+    let mut layout = SheetLayout::new(&raw.name, raw.hidden, tables);
+    let mut lines = Vec::new();
+    for (i, row) in raw.rows.iter().enumerate() {
+        if row.is_empty() {
+            continue;
+        }
+        layout.push_row(i, row.clone(), &mut |_, l| lines.push(l));
+    }
+    let mut sheet = layout.finish(&mut |_, l| lines.push(l));
+    sheet.lines = lines;
     sheet
 }
 
-fn make_line(row: &[Value], i: u32, header: &Header, problems: &mut Vec<Problem>, section: Option<String>) -> PurchaseLine {
+fn make_line(
+    row: &[Value],
+    i: u32,
+    header: &Header,
+    problems: &mut Vec<Problem>,
+    section: Option<String>,
+) -> PurchaseLine {
     let mut fields = BTreeMap::new();
     let mut extra = BTreeMap::new();
     for (j, f, text) in &header.columns {
@@ -312,9 +605,13 @@ fn make_line(row: &[Value], i: u32, header: &Header, problems: &mut Vec<Problem>
         match f {
             Some(f) => {
                 if f.is_numeric() {
-                    read_number(v, &mut fv);
+                    read_number(*f, v, &mut fv);
                     if let Some(e) = &fv.error {
-                        problems.push(Problem { row: i + 1, cell, message: format!("{}: {e}", f.id()) });
+                        problems.push(Problem {
+                            row: i + 1,
+                            cell,
+                            message: format!("{}: {e}", f.id()),
+                        });
                     }
                 } else if matches!(v, Value::Number(_)) {
                     // Keep numeric cells' value (HS codes typed as numbers lose leading zeros).
@@ -332,36 +629,36 @@ fn make_line(row: &[Value], i: u32, header: &Header, problems: &mut Vec<Problem>
             }
         }
     }
-    PurchaseLine { row: i + 1, fields, extra, section, name_folded: String::new() }
+    PurchaseLine {
+        row: i + 1,
+        fields,
+        extra,
+        section,
+        name_folded: String::new(),
+    }
 }
 
-fn read_number(v: &Value, fv: &mut FieldValue) {
+/// "Ghi chú: …", "Lưu ý: …" under the table.
+fn is_note_text(s: &str) -> bool {
+    let f = fold(s);
+    ["ghi chu", "luu y", "chu y", "note"]
+        .iter()
+        .any(|p| f.starts_with(p) && f[p.len()..].trim_start().starts_with(':'))
+}
+
+fn read_number(field: Field, v: &Value, fv: &mut FieldValue) {
+    // The domestic share D is kept in percent: "58,4%" and a 0.584 cell formatted as % are 58.4.
+    let percent = field == Field::DomesticShare;
     match v {
+        Value::Number(n) if percent && n.abs() <= 1.0 => fv.value = Some(n * 100.0),
         Value::Number(n) => fv.value = Some(*n),
         Value::Empty => {}
         Value::Text(t) => match parse_number(t) {
+            Ok(Parsed::Percent(n)) if percent => fv.value = Some(n * 100.0),
             Ok(Parsed::Number(n)) | Ok(Parsed::Percent(n)) => fv.value = Some(n),
             Ok(Parsed::Empty) => {}
             Err(reason) => fv.error = Some(reason),
         },
         other => fv.error = Some(format!("không phải số: \"{}\"", other.display())),
-    }
-}
-
-/// Agency, notice number and date given as columns become package facts when every line agrees.
-fn lift_column_facts(sheet: &mut Sheet) {
-    let same = |f: Field| -> Option<String> {
-        let mut vals = sheet.lines.iter().map(|l| l.text(f).to_string()).filter(|s| !s.is_empty());
-        let first = vals.next()?;
-        vals.all(|v| v == first).then_some(first)
-    };
-    if sheet.package.agency.is_none() {
-        sheet.package.agency = same(Field::Agency);
-    }
-    if sheet.package.notice_no.is_none() {
-        sheet.package.notice_no = same(Field::NoticeNo);
-    }
-    if sheet.package.decision_date.is_none() {
-        sheet.package.decision_date = same(Field::Date).as_deref().and_then(package::parse_date);
     }
 }

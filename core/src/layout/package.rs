@@ -16,12 +16,18 @@ const METHODS: &[(&str, &str)] = &[
     ("tu thuc hien", "self_performance"),
     ("dam phan gia", "price_negotiation"),
     ("mua sam truc tuyen", "online_procurement"),
-    ("lua chon nha thau trong truong hop dac biet", "special_case"),
+    (
+        "lua chon nha thau trong truong hop dac biet",
+        "special_case",
+    ),
 ];
 
 pub fn selection_method_id(text: &str) -> Option<&'static str> {
     let f = fold(text);
-    METHODS.iter().find(|(p, _)| f.contains(p)).map(|(_, id)| *id)
+    METHODS
+        .iter()
+        .find(|(p, _)| f.contains(p))
+        .map(|(_, id)| *id)
 }
 
 /// "dd/mm/yyyy", "dd-mm-yyyy", "dd.mm.yyyy", "yyyy-mm-dd", "ngày 15 tháng 3 năm 2026" → ISO.
@@ -62,7 +68,11 @@ fn value_after(cells: &[String], i: usize) -> Option<String> {
             return Some(v.to_string());
         }
     }
-    cells.iter().skip(i + 1).find(|c| !c.trim().is_empty()).map(|c| c.trim().to_string())
+    cells
+        .iter()
+        .skip(i + 1)
+        .find(|c| !c.trim().is_empty())
+        .map(|c| c.trim().to_string())
 }
 
 /// Read the facts from the rows above the header (and any row that reads "Label: value").
@@ -80,13 +90,22 @@ pub fn scan(rows: &[&[Value]], facts: &mut PackageFacts) {
                     *slot = v;
                 }
             };
-            if label.starts_with("chu dau tu") || label.starts_with("ben moi thau") || label.starts_with("don vi mua sam") {
+            if label.starts_with("chu dau tu")
+                || label.starts_with("ben moi thau")
+                || label.starts_with("don vi mua sam")
+            {
                 set(&mut facts.agency, value_after(&cells, i));
             } else if label.starts_with("ten goi thau") || label == "goi thau" {
                 set(&mut facts.package_name, value_after(&cells, i));
-            } else if label.starts_with("so tbmt") || label.starts_with("ma tbmt") || label.starts_with("so thong bao moi thau") || label.starts_with("so hieu tbmt") {
+            } else if label.starts_with("so tbmt")
+                || label.starts_with("ma tbmt")
+                || label.starts_with("so thong bao moi thau")
+                || label.starts_with("so hieu tbmt")
+            {
                 set(&mut facts.notice_no, value_after(&cells, i));
-            } else if label.starts_with("hinh thuc lua chon") || label.starts_with("hinh thuc dau thau") {
+            } else if label.starts_with("hinh thuc lua chon")
+                || label.starts_with("hinh thuc dau thau")
+            {
                 let v = value_after(&cells, i);
                 if let Some(id) = v.as_deref().and_then(selection_method_id) {
                     set(&mut facts.selection_method, Some(id.to_string()));
@@ -96,17 +115,45 @@ pub fn scan(rows: &[&[Value]], facts: &mut PackageFacts) {
                 }
             } else if label.starts_with("nguon von") {
                 set(&mut facts.funding_source, value_after(&cells, i));
-            } else if label.starts_with("pham vi") || label.starts_with("dau thau trong nuoc") || label.starts_with("dau thau quoc te") || label == "trong nuoc" || label == "quoc te" {
-                let v = if label == "trong nuoc" || label == "quoc te" { Some(cell.clone()) } else { value_after(&cells, i).or(Some(cell.clone())) };
+            } else if label.starts_with("pham vi")
+                || label.starts_with("dau thau trong nuoc")
+                || label.starts_with("dau thau quoc te")
+                || label.starts_with("trong nuoc")
+                || label.starts_with("quoc te")
+            {
+                let v = if label == "trong nuoc" || label == "quoc te" {
+                    Some(cell.clone())
+                } else {
+                    value_after(&cells, i).or(Some(cell.clone()))
+                };
                 if let Some(scope) = v.as_deref().and_then(scope_of) {
                     set(&mut facts.bidding_scope, Some(scope.to_string()));
                 }
-            } else if label.starts_with("ngay phe duyet ke hoach") || label.starts_with("ngay phe duyet khlcnt") {
-                set(&mut facts.plan_date, value_after(&cells, i).as_deref().and_then(parse_date));
-            } else if label.starts_with("ngay phat hanh") || label.starts_with("ngay dang tai tbmt") || label.starts_with("ngay dang tai thong bao moi thau") {
-                set(&mut facts.hsmt_date, value_after(&cells, i).as_deref().and_then(parse_date));
-            } else if label.starts_with("ngay quyet dinh") || label.starts_with("ngay phe duyet ket qua") || label.starts_with("ngay phe duyet") || label.starts_with("ngay dang tai") {
-                set(&mut facts.decision_date, value_after(&cells, i).as_deref().and_then(parse_date));
+            } else if label.starts_with("ngay phe duyet ke hoach")
+                || label.starts_with("ngay phe duyet khlcnt")
+                || label == "ngay phe duyet"
+            {
+                set(
+                    &mut facts.plan_date,
+                    value_after(&cells, i).as_deref().and_then(parse_date),
+                );
+            } else if label.starts_with("ngay phat hanh")
+                || label.starts_with("ngay dang tai tbmt")
+                || label.starts_with("ngay dang tai thong bao moi thau")
+            {
+                set(
+                    &mut facts.hsmt_date,
+                    value_after(&cells, i).as_deref().and_then(parse_date),
+                );
+            } else if label.starts_with("ngay quyet dinh")
+                || label.starts_with("ngay phe duyet ket qua")
+                || label.starts_with("ngay phe duyet")
+                || label.starts_with("ngay dang tai")
+            {
+                set(
+                    &mut facts.decision_date,
+                    value_after(&cells, i).as_deref().and_then(parse_date),
+                );
             } else if label.starts_with("gia goi thau") || label.starts_with("gia tri goi thau") {
                 if let Some(v) = value_after(&cells, i) {
                     if let Ok(crate::number::Parsed::Number(n)) = crate::number::parse_number(&v) {
@@ -155,18 +202,26 @@ mod tests {
     fn dates() {
         assert_eq!(parse_date("15/03/2026").as_deref(), Some("2026-03-15"));
         assert_eq!(parse_date("2026-03-15").as_deref(), Some("2026-03-15"));
-        assert_eq!(parse_date("Gia Lai, ngày 5 tháng 8 năm 2025").as_deref(), Some("2025-08-05"));
-        assert_eq!(parse_date("Quyết định số 123/QĐ-SYT ngày 02/01/2026").as_deref(), Some("2026-01-02"));
+        assert_eq!(
+            parse_date("Gia Lai, ngày 5 tháng 8 năm 2025").as_deref(),
+            Some("2025-08-05")
+        );
+        assert_eq!(
+            parse_date("Quyết định số 123/QĐ-SYT ngày 02/01/2026").as_deref(),
+            Some("2026-01-02")
+        );
         assert_eq!(parse_date("không rõ"), None);
     }
 
     #[test]
     fn facts_above_the_table() {
-        let rows = vec![
+        let rows = [
             vec![t("Chủ đầu tư: Trung tâm Y tế Phù Cát")],
             vec![t("Tên gói thầu:"), t("Mua sắm thiết bị y tế năm 2026")],
             vec![t("Số TBMT: IB2600188592")],
-            vec![t("Hình thức lựa chọn nhà thầu: Đấu thầu rộng rãi trong nước")],
+            vec![t(
+                "Hình thức lựa chọn nhà thầu: Đấu thầu rộng rãi trong nước",
+            )],
             vec![t("Nguồn vốn: Ngân sách nhà nước")],
             vec![t("Ngày phê duyệt kế hoạch: 15/03/2026")],
         ];
@@ -174,7 +229,10 @@ mod tests {
         let mut f = PackageFacts::default();
         scan(&refs, &mut f);
         assert_eq!(f.agency.as_deref(), Some("Trung tâm Y tế Phù Cát"));
-        assert_eq!(f.package_name.as_deref(), Some("Mua sắm thiết bị y tế năm 2026"));
+        assert_eq!(
+            f.package_name.as_deref(),
+            Some("Mua sắm thiết bị y tế năm 2026")
+        );
         assert_eq!(f.notice_no.as_deref(), Some("IB2600188592"));
         assert_eq!(f.selection_method.as_deref(), Some("open_bidding"));
         assert_eq!(f.bidding_scope.as_deref(), Some("domestic"));

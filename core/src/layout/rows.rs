@@ -5,7 +5,11 @@ use crate::text::fold;
 
 /// "(1) (2) (3)…" or "1 2 3 …" under a header, also "(6)=(4)x(5)".
 pub fn is_numbering_row(row: &[Value]) -> bool {
-    let cells: Vec<String> = row.iter().filter(|v| !v.is_empty()).map(|v| v.display()).collect();
+    let cells: Vec<String> = row
+        .iter()
+        .filter(|v| !v.is_empty())
+        .map(|v| v.display())
+        .collect();
     if cells.len() < 3 {
         return false;
     }
@@ -16,7 +20,14 @@ pub fn is_numbering_row(row: &[Value]) -> bool {
         let inner = t.trim_start_matches('(').trim_end_matches(')');
         if let Ok(n) = inner.parse::<u32>() {
             nums.push(n);
-        } else if t.starts_with('(') && t.contains(')') && (t.contains('=') || t.contains('x') || t.contains('*') || t.contains('+') || t.contains('-')) {
+        } else if t.starts_with('(')
+            && t.contains(')')
+            && (t.contains('=')
+                || t.contains('x')
+                || t.contains('*')
+                || t.contains('+')
+                || t.contains('-'))
+        {
             // formula label like "(6)=(4)x(5)"
         } else {
             other += 1;
@@ -53,8 +64,17 @@ pub fn is_item_number(v: &Value) -> bool {
 }
 
 const TOTAL_WORDS: &[&str] = &[
-    "tổng cộng", "tổng số", "tổng giá trị", "tổng tiền", "tổng thành tiền", "cộng", "total", "grand total", "sum",
-    "bằng chữ", "số tiền bằng chữ",
+    "tổng cộng",
+    "tổng số",
+    "tổng giá trị",
+    "tổng tiền",
+    "tổng thành tiền",
+    "cộng",
+    "total",
+    "grand total",
+    "sum",
+    "bằng chữ",
+    "số tiền bằng chữ",
 ];
 const TOTAL_FOLDED: &[&str] = &["tong cong", "tong gia tri", "cong:", "grand total", "total"];
 
@@ -66,7 +86,11 @@ pub fn is_total_text(s: &str) -> bool {
         return false;
     }
     let starts = |w: &str| {
-        lower.starts_with(w) && lower[w.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+        lower.starts_with(w)
+            && lower[w.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
     };
     // "Tổng" alone or "Tổng:" (not "Tổng đài điện thoại").
     if TOTAL_WORDS.iter().any(|w| starts(w)) || lower.trim_end_matches([':', ' ']) == "tổng" {
@@ -96,6 +120,10 @@ const SIGNATURE: &[&str] = &[
     "dai dien hop phap",
     "to truong to chuyen gia",
     "chu tich",
+    "ben moi thau",
+    "dai dien ben moi thau",
+    "dai dien chu dau tu",
+    "xac nhan cua",
 ];
 
 /// A signature block ends the table ("NGƯỜI LẬP BIỂU", "(Ký, họ tên, đóng dấu)").
@@ -106,7 +134,7 @@ pub fn is_signature_row(texts: &[String]) -> bool {
     texts.iter().any(|t| {
         let f = fold(t);
         let f = f.trim_start_matches(['(', '[']);
-        SIGNATURE.iter().any(|s| f.starts_with(s)) || is_dateline(&f)
+        SIGNATURE.iter().any(|s| f.starts_with(s)) || is_dateline(f)
     })
 }
 
@@ -125,10 +153,33 @@ mod tests {
 
     #[test]
     fn numbering_rows() {
-        assert!(is_numbering_row(&[t("(1)"), t("(2)"), t("(3)"), t("(4)"), t("(5)")]));
-        assert!(is_numbering_row(&[Value::Number(1.0), Value::Number(2.0), Value::Number(3.0), Value::Number(4.0)]));
-        assert!(is_numbering_row(&[t("(1)"), t("(2)"), t("(3)"), t("(4)"), t("(5)"), t("(6)=(4)x(5)")]));
-        assert!(!is_numbering_row(&[Value::Number(1.0), t("Bơm tiêm"), t("Cái"), Value::Number(100.0)]));
+        assert!(is_numbering_row(&[
+            t("(1)"),
+            t("(2)"),
+            t("(3)"),
+            t("(4)"),
+            t("(5)")
+        ]));
+        assert!(is_numbering_row(&[
+            Value::Number(1.0),
+            Value::Number(2.0),
+            Value::Number(3.0),
+            Value::Number(4.0)
+        ]));
+        assert!(is_numbering_row(&[
+            t("(1)"),
+            t("(2)"),
+            t("(3)"),
+            t("(4)"),
+            t("(5)"),
+            t("(6)=(4)x(5)")
+        ]));
+        assert!(!is_numbering_row(&[
+            Value::Number(1.0),
+            t("Bơm tiêm"),
+            t("Cái"),
+            Value::Number(100.0)
+        ]));
     }
 
     #[test]
@@ -152,9 +203,14 @@ mod tests {
         assert!(is_section_marker("B"));
         assert!(!is_section_marker("1"));
         assert!(!is_section_marker("Bơm"));
-        assert!(is_signature_row(&["NGƯỜI LẬP BIỂU".into(), "KẾ TOÁN TRƯỞNG".into()]));
+        assert!(is_signature_row(&[
+            "NGƯỜI LẬP BIỂU".into(),
+            "KẾ TOÁN TRƯỞNG".into()
+        ]));
         assert!(is_signature_row(&["(Ký, họ tên, đóng dấu)".into()]));
-        assert!(is_signature_row(&["Gia Lai, ngày 15 tháng 3 năm 2026".into()]));
+        assert!(is_signature_row(&[
+            "Gia Lai, ngày 15 tháng 3 năm 2026".into()
+        ]));
         assert!(!is_signature_row(&["Máy đo huyết áp".into(), "Cái".into()]));
     }
 }

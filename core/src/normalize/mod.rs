@@ -3,3 +3,39 @@
 pub mod hs;
 pub mod name;
 pub mod origin;
+
+use crate::layout::HeaderTable;
+use crate::model::{Field, PurchaseLine};
+use crate::Result;
+use hs::HsTable;
+
+/// Reference tables the reader and normaliser use: header synonyms, origin aliases and groups,
+/// the HS nomenclature. Built once per process (`Send + Sync`), shared by every file.
+pub struct Tables {
+    pub headers: HeaderTable,
+    pub hs: HsTable,
+}
+
+impl Tables {
+    /// The tables embedded in the binary (rules/reference/).
+    pub fn embedded() -> Result<Tables> {
+        Ok(Tables {
+            headers: HeaderTable::embedded()?,
+            hs: HsTable::embedded()?,
+        })
+    }
+}
+
+/// Fill a line's normalised readings: origin class and countries, HS code with its description,
+/// and the folded name used for matching.
+pub fn apply(line: &mut PurchaseLine, t: &Tables) {
+    if let Some(h) = line.fields.get_mut(&Field::HsCode) {
+        let from_number = h.value.is_some();
+        h.hs = Some(t.hs.lookup(&h.raw, from_number));
+    }
+    let name = match line.text(Field::Name) {
+        "" => line.text(Field::Model),
+        n => n,
+    };
+    line.name_folded = crate::text::fold(name);
+}

@@ -20,14 +20,20 @@ enum Book<'a> {
 /// calamine is third-party code fed hostile bytes: a panic in it becomes this file's error.
 fn guarded<T>(file: &str, f: impl FnOnce() -> T) -> Result<T> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|_| {
-        Error::unreadable(file, "tệp bị hỏng (bộ đọc bảng tính gặp lỗi cấu trúc); hãy mở bằng Excel và lưu lại")
+        Error::unreadable(
+            file,
+            "tệp bị hỏng (bộ đọc bảng tính gặp lỗi cấu trúc); hãy mở bằng Excel và lưu lại",
+        )
     })
 }
 
 fn open_error(file: &str, err: impl std::fmt::Display) -> Error {
     let msg = err.to_string();
     if msg.to_lowercase().contains("password") || msg.to_lowercase().contains("encrypt") {
-        Error::unreadable(file, "tệp được đặt mật khẩu (mã hoá); hãy mở bằng Excel, bỏ mật khẩu rồi lưu lại")
+        Error::unreadable(
+            file,
+            "tệp được đặt mật khẩu (mã hoá); hãy mở bằng Excel, bỏ mật khẩu rồi lưu lại",
+        )
     } else {
         Error::unreadable(
             file,
@@ -57,10 +63,18 @@ pub fn read_excel(bytes: &[u8], file: &str, format: Format, limits: &Limits) -> 
     if metas.len() > limits.max_sheets {
         return Err(Error::unreadable(
             file,
-            format!("tệp có {} trang tính, vượt giới hạn {}", metas.len(), limits.max_sheets),
+            format!(
+                "tệp có {} trang tính, vượt giới hạn {}",
+                metas.len(),
+                limits.max_sheets
+            ),
         ));
     }
-    let mut out = RawBook { format, sheets: Vec::new(), notes: Vec::new() };
+    let mut out = RawBook {
+        format,
+        sheets: Vec::new(),
+        notes: Vec::new(),
+    };
     for meta in metas {
         if meta.typ != SheetType::WorkSheet {
             continue;
@@ -78,7 +92,14 @@ pub fn read_excel(bytes: &[u8], file: &str, format: Format, limits: &Limits) -> 
             Book::Xls(b) => b.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             _ => Vec::new(),
         })?;
-        let sheet = to_raw(file, &name, meta.visible != SheetVisible::Visible, &range, &merges, limits)?;
+        let sheet = to_raw(
+            file,
+            &name,
+            meta.visible != SheetVisible::Visible,
+            &range,
+            &merges,
+            limits,
+        )?;
         out.sheets.push(sheet);
     }
     Ok(out)
@@ -92,7 +113,11 @@ fn to_raw(
     merges: &[Dimensions],
     limits: &Limits,
 ) -> Result<RawSheet> {
-    let mut sheet = RawSheet { name: name.to_string(), hidden, rows: Vec::new() };
+    let mut sheet = RawSheet {
+        name: name.to_string(),
+        hidden,
+        rows: Vec::new(),
+    };
     let Some((r0, c0)) = range.start() else {
         return Ok(sheet);
     };

@@ -5,8 +5,9 @@ use super::{RawBook, Value};
 
 // Characters TCVN3 uses for Vietnamese letters that Vietnamese Unicode text almost never has.
 const TCVN3_MARKS: &[char] = &[
-    'µ', '¸', '¶', '·', '¹', '¨', '»', '¾', '¼', '½', 'Æ', 'Ç', 'ª', '©', '«', '¬', '®', '­', 'Ì', 'Ë', 'Î',
-    'Ï', 'Ñ', 'ß', 'ã', 'ë', 'ò', 'ï', 'ñ', 'ö', '÷', 'ø', 'ú', 'ü', 'þ', '¢', '¤', '¥',
+    'µ', '¸', '¶', '·', '¹', '¨', '»', '¾', '¼', '½', 'Æ', 'Ç', 'ª', '©', '«', '¬', '®', '\u{ad}',
+    'Ì', 'Ë', 'Î', 'Ï', 'Ñ', 'ß', 'ã', 'ë', 'ò', 'ï', 'ñ', 'ö', '÷', 'ø', 'ú', 'ü', 'þ', '¢', '¤',
+    '¥',
 ];
 
 /// "tcvn3", "vni" or None for one piece of text.
@@ -27,7 +28,8 @@ pub fn detect_legacy_font(s: &str) -> Option<&'static str> {
     // VNI: base letter followed by a Latin-1 tone/shape byte ("Vieät", "ñaàu").
     let lower = s.to_lowercase();
     let vni_pairs = [
-        "aø", "aù", "aû", "aõ", "aï", "aá", "aà", "eä", "eá", "eà", "oä", "oá", "ôø", "öô", "öø", "öù", "uø", "uù", "ñ",
+        "aø", "aù", "aû", "aõ", "aï", "aá", "aà", "eä", "eá", "eà", "oä", "oá", "ôø", "öô", "öø",
+        "öù", "uø", "uù", "ñ",
     ];
     let vni = vni_pairs.iter().filter(|p| lower.contains(*p)).count();
     if vni >= 2 && vn == 0 {
@@ -49,14 +51,22 @@ pub fn detect_in_book(book: &RawBook) -> Option<String> {
                         hits += 1;
                         kind = k;
                         if example.is_empty() {
-                            example = format!("ô {}: \"{}\"", crate::cell::a1(i as u32, j as u32), t.chars().take(40).collect::<String>());
+                            example = format!(
+                                "ô {}: \"{}\"",
+                                crate::cell::a1(i as u32, j as u32),
+                                t.chars().take(40).collect::<String>()
+                            );
                         }
                     }
                 }
             }
         }
         if hits >= 2 {
-            let font = if kind == "tcvn3" { "TCVN3 (ABC, phông .VnTime)" } else { "VNI (phông VNI-Times)" };
+            let font = if kind == "tcvn3" {
+                "TCVN3 (ABC, phông .VnTime)"
+            } else {
+                "VNI (phông VNI-Times)"
+            };
             return Some(format!(
                 "trang \"{}\" có chữ gõ bằng bảng mã cũ {font}, ví dụ {example}; hãy chuyển sang Unicode (Unikey: công cụ chuyển mã) rồi kiểm tra lại",
                 sheet.name

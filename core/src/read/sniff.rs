@@ -47,7 +47,9 @@ pub fn sniff(bytes: &[u8], file_name: &str) -> Result<Format, String> {
         if contains(bytes, b"xl/workbook.bin") {
             return Ok(Format::Xlsb);
         }
-        if contains(bytes, b"xl/workbook.xml") || contains(bytes, b"[Content_Types].xml") && contains(bytes, b"xl/") {
+        if contains(bytes, b"xl/workbook.xml")
+            || contains(bytes, b"[Content_Types].xml") && contains(bytes, b"xl/")
+        {
             return Ok(if ext == "xlsm" || contains(bytes, b"vbaProject.bin") {
                 Format::Xlsm
             } else {
@@ -61,7 +63,9 @@ pub fn sniff(bytes: &[u8], file_name: &str) -> Result<Format, String> {
             return Err("đây là tệp Word (docx), không phải bảng tính; hãy xuất danh mục ra Excel (xlsx) hoặc CSV".into());
         }
         if contains(bytes, b"application/vnd.oasis.opendocument.text") {
-            return Err("đây là văn bản ODT, không phải bảng tính; hãy xuất danh mục ra bảng tính".into());
+            return Err(
+                "đây là văn bản ODT, không phải bảng tính; hãy xuất danh mục ra bảng tính".into(),
+            );
         }
         return match ext.as_str() {
             "xlsx" | "xlsm" => Ok(Format::Xlsx),
@@ -72,8 +76,12 @@ pub fn sniff(bytes: &[u8], file_name: &str) -> Result<Format, String> {
     }
     if bytes.starts_with(OLE) {
         // An encrypted xlsx is an OLE container holding "EncryptionInfo".
-        if contains(bytes, &utf16(b"EncryptionInfo")) || contains(bytes, &utf16(b"EncryptedPackage")) {
-            return Err("tệp được đặt mật khẩu (mã hoá); hãy mở bằng Excel, bỏ mật khẩu rồi lưu lại".into());
+        if contains(bytes, &utf16(b"EncryptionInfo"))
+            || contains(bytes, &utf16(b"EncryptedPackage"))
+        {
+            return Err(
+                "tệp được đặt mật khẩu (mã hoá); hãy mở bằng Excel, bỏ mật khẩu rồi lưu lại".into(),
+            );
         }
         return Ok(Format::Xls);
     }
@@ -85,7 +93,11 @@ pub fn sniff(bytes: &[u8], file_name: &str) -> Result<Format, String> {
             _ => "không phải bảng tính (tệp nhị phân không rõ định dạng); hỗ trợ xlsx, xlsm, xls, xlsb, ods, csv, tsv".into(),
         });
     }
-    Ok(if ext == "tsv" || ext == "tab" { Format::Tsv } else { Format::Csv })
+    Ok(if ext == "tsv" || ext == "tab" {
+        Format::Tsv
+    } else {
+        Format::Csv
+    })
 }
 
 fn utf16(ascii: &[u8]) -> Vec<u8> {
@@ -94,7 +106,10 @@ fn utf16(ascii: &[u8]) -> Vec<u8> {
 
 /// Binary unless it has a text BOM or few control bytes in its first 4 KiB.
 fn looks_binary(bytes: &[u8]) -> bool {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+    if bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF])
+        || bytes.starts_with(&[0xEF, 0xBB, 0xBF])
+    {
         return false;
     }
     let head = &bytes[..bytes.len().min(4096)];

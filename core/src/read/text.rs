@@ -12,16 +12,28 @@ pub fn decode(bytes: &[u8]) -> (String, &'static str) {
         return (String::from_utf8_lossy(rest).into_owned(), "UTF-8 (BOM)");
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return (UTF_16LE.decode_without_bom_handling(rest).0.into_owned(), "UTF-16 LE");
+        return (
+            UTF_16LE.decode_without_bom_handling(rest).0.into_owned(),
+            "UTF-16 LE",
+        );
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return (UTF_16BE.decode_without_bom_handling(rest).0.into_owned(), "UTF-16 BE");
+        return (
+            UTF_16BE.decode_without_bom_handling(rest).0.into_owned(),
+            "UTF-16 BE",
+        );
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => (s.to_string(), "UTF-8"),
         // Excel on Vietnamese Windows saves "CSV" as Windows-1258, tone marks as combining
         // characters; NFC below composes them.
-        Err(_) => (WINDOWS_1258.decode_without_bom_handling(bytes).0.into_owned(), "Windows-1258"),
+        Err(_) => (
+            WINDOWS_1258
+                .decode_without_bom_handling(bytes)
+                .0
+                .into_owned(),
+            "Windows-1258",
+        ),
     }
 }
 
@@ -75,7 +87,10 @@ pub fn read_text(bytes: &[u8], file: &str, format: Format, limits: &Limits) -> R
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let at = e.position().map(|p| format!(" (bản ghi {})", p.record() + 1)).unwrap_or_default();
+                let at = e
+                    .position()
+                    .map(|p| format!(" (bản ghi {})", p.record() + 1))
+                    .unwrap_or_default();
                 return Err(Error::unreadable(file, format!("CSV hỏng{at}: {e}")));
             }
         }
@@ -83,7 +98,10 @@ pub fn read_text(bytes: &[u8], file: &str, format: Format, limits: &Limits) -> R
         if cells > limits.max_cells {
             return Err(Error::unreadable(
                 file,
-                format!("tệp có hơn {} ô, vượt giới hạn; hãy tách tệp", limits.max_cells),
+                format!(
+                    "tệp có hơn {} ô, vượt giới hạn; hãy tách tệp",
+                    limits.max_cells
+                ),
             ));
         }
         let row_no = rows.len() + 1;
@@ -99,7 +117,11 @@ pub fn read_text(bytes: &[u8], file: &str, format: Format, limits: &Limits) -> R
                     ),
                 ));
             }
-            row.push(if field.trim().is_empty() { Value::Empty } else { Value::Text(field.to_string()) });
+            row.push(if field.trim().is_empty() {
+                Value::Empty
+            } else {
+                Value::Text(field.to_string())
+            });
         }
         while matches!(row.last(), Some(Value::Empty)) {
             row.pop();
@@ -119,8 +141,16 @@ pub fn read_text(bytes: &[u8], file: &str, format: Format, limits: &Limits) -> R
         _ => ",",
     };
     Ok(RawBook {
-        format: if delim == b'\t' && format == Format::Tsv { Format::Tsv } else { format },
-        sheets: vec![RawSheet { name, hidden: false, rows }],
+        format: if delim == b'\t' && format == Format::Tsv {
+            Format::Tsv
+        } else {
+            format
+        },
+        sheets: vec![RawSheet {
+            name,
+            hidden: false,
+            rows,
+        }],
         notes: vec![format!("mã hoá {encoding}, phân cách \"{delim_name}\"")],
     })
 }
@@ -158,7 +188,13 @@ mod tests {
 
     #[test]
     fn rows_are_records_not_lines() {
-        let book = read_text(b"a,b\n\"x\ny\",2\nz,3\n", "t.csv", Format::Csv, &Limits::default()).unwrap();
+        let book = read_text(
+            b"a,b\n\"x\ny\",2\nz,3\n",
+            "t.csv",
+            Format::Csv,
+            &Limits::default(),
+        )
+        .unwrap();
         let rows = &book.sheets[0].rows;
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[2][0], Value::Text("z".into()));
