@@ -11,6 +11,9 @@ pub mod model;
 pub mod normalize;
 pub mod number;
 pub mod read;
+pub mod registry;
+pub mod report;
+pub mod rules;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -1,0 +1,971 @@
+//! Conditions: compiled from the pack's TOML once, evaluated per line (or per sheet).
+//! Evaluation records what held (cells, values, `say` texts, assumptions) so a finding can
+//! quote exactly what was read.
+
+use super::facts;
+use super::raw::{CondRaw, NumRaw};
+use super::template::{Template, Var};
+use crate::model::{Field, FieldValue, PurchaseLine, Sheet};
+use crate::normalize::origin::{Origin, OriginClass};
+use crate::registry::{EvidenceKind, Lookup, Registry};
+use crate::text::fold;
+use regex::Regex;
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// A load error at a byte offset of the file being read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpanError {
+    pub offset: usize,
+    pub message: String,
+}
+
+impl SpanError {
+    pub fn at<T>(s: &Spanned<T>, message: impl Into<String>) -> SpanError {
+        SpanError {
+            offset: s.span().start,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Vi,
+    En,
+}
+
+#[derive(Debug, Clone)]
+pub enum Subject {
+    Field(Field),
+    Package(&'static str),
+    Value(&'static str),
+    Registry(&'static str),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum CmpOp {
+    Gt,
+    Ge,
+    Lt,
+    Le,
+    Eq,
+}
+
+#[derive(Debug, Clone)]
+pub enum Num {
+    Lit(f64),
+    Param(String),
+}
+
+#[derive(Debug, Clone)]
+pub enum Test {
+    Empty(bool),
+    Equals(String),
+    In(Vec<String>),
+    Regex(Regex),
+    Phrase(Vec<String>),
+    Cmp(CmpOp, Num),
+    Class(Vec<OriginClass>),
+    Country(Vec<String>),
+    GroupIncludesVn(bool),
+    Swapped(bool),
+    Maker(bool),
+    HsPrefix(Vec<String>),
+    HsValid(bool),
+    NotANumber(bool),
+}
+
+#[derive(Debug, Clone)]
+pub enum Cond {
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+    Not(Box<Cond>),
+    SheetHas(Vec<Field>),
+    SheetLacks(Vec<Field>),
+    Test {
+        subject: Subject,
+        tests: Vec<Test>,
+        say: Option<(Template, Template)>,
+    },
+}
+
+/// Facts a rule assumed because the sheet did not state them; findings say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Assumption {
+    OpenBidding,
+    DomesticBidding,
+    TaxesZero,
+}
+
+impl Assumption {
+    pub fn text(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Assumption::OpenBidding, Lang::Vi) => {
+                "bảng không ghi hình thức lựa chọn nhà thầu: giả định đấu thầu rộng rãi"
+            }
+            (Assumption::OpenBidding, Lang::En) => {
+                "the sheet does not state the selection method: open bidding assumed"
+            }
+            (Assumption::DomesticBidding, Lang::Vi) => {
+                "bảng không ghi đấu thầu trong nước hay quốc tế: giả định trong nước"
+            }
+            (Assumption::DomesticBidding, Lang::En) => {
+                "the sheet does not state domestic or international bidding: domestic assumed"
+            }
+            (Assumption::TaxesZero, Lang::Vi) => "không có cột thuế: coi thuế bằng 0 khi tính G",
+            (Assumption::TaxesZero, Lang::En) => "no tax column: taxes taken as 0 when computing G",
+        }
+    }
+}
+
+/// One test that held: the cell it read (if any) and what it says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub key: String,
+    pub cell: Option<String>,
+    pub raw: Option<String>,
+    pub say: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Trace {
+    pub hits: Vec<Hit>,
+    pub assumptions: Vec<Assumption>,
+}
+
+impl Trace {
+    fn merge(&mut self, other: Trace) {
+        self.hits.extend(other.hits);
+        for a in other.assumptions {
+            if !self.assumptions.contains(&a) {
+                self.assumptions.push(a);
+            }
+        }
+    }
+}
+
+/// What a condition is evaluated against.
+pub struct Ctx<'a> {
+    pub sheet: &'a Sheet,
+    pub line: Option<&'a PurchaseLine>,
+    pub params: &'a BTreeMap<String, f64>,
+    pub registry: &'a dyn Registry,
+    /// Classifies an origin text that the normalise stage left alone (the origin requirement
+    /// of a requirement list): (text, manufacturer) → Origin.
+    pub classify: &'a dyn Fn(&str, &str) -> Origin,
+    pub lang: Lang,
+    lookup: OnceCell<Lookup>,
+    req_origin: OnceCell<Option<Origin>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        sheet: &'a Sheet,
+        line: Option<&'a PurchaseLine>,
+        params: &'a BTreeMap<String, f64>,
+        registry: &'a dyn Registry,
+        classify: &'a dyn Fn(&str, &str) -> Origin,
+        lang: Lang,
+    ) -> Self {
+        Ctx {
+            sheet,
+            line,
+            params,
+            registry,
+            classify,
+            lang,
+            lookup: OnceCell::new(),
+            req_origin: OnceCell::new(),
+        }
+    }
+
+    /// The registry's answer for the line (asked once, only if a rule needs it).
+    pub fn lookup(&self) -> Option<&Lookup> {
+        let line = self.line?;
+        Some(self.lookup.get_or_init(|| self.registry.lookup(line)))
+    }
+
+    fn origin_of(&self, f: Field, fv: &'a FieldValue) -> Option<Origin> {
+        if let Some(o) = &fv.origin {
+            return Some(o.clone());
+        }
+        if f != Field::Origin && f != Field::OriginRequirement {
+            return None;
+        }
+        let manufacturer = self.line.map(|l| l.text(Field::Manufacturer)).unwrap_or("");
+        if f == Field::OriginRequirement {
+            return self
+                .req_origin
+                .get_or_init(|| Some((self.classify)(fv.raw.trim(), "")))
+                .clone();
+        }
+        Some((self.classify)(fv.raw.trim(), manufacturer))
+    }
+
+    fn param(&self, n: &Num) -> Option<f64> {
+        match n {
+            Num::Lit(v) => Some(*v),
+            Num::Param(p) => self.params.get(p).copied(),
+        }
+    }
+
+    /// The number a `value = "…"` subject has for this line.
+    pub fn value(&self, key: &str, trace: &mut Trace) -> Option<f64> {
+        let line = self.line?;
+        match key {
+            "domestic_share_computed" => {
+                let (d, assumed) = facts::domestic_share_computed(line)?;
+                if assumed {
+                    trace.assumptions.push(Assumption::TaxesZero);
+                }
+                Some(d)
+            }
+            "domestic_share_declared" => facts::share(line, Field::DomesticShare),
+            "domestic_share" => self
+                .value("domestic_share_computed", trace)
+                .or_else(|| facts::share(line, Field::DomesticShare)),
+            "domestic_share_gap" => {
+                let c = self.value("domestic_share_computed", trace)?;
+                Some((c - facts::share(line, Field::DomesticShare)?).abs())
+            }
+            "line_value" => facts::line_value(line),
+            "amount_gap" => facts::amount_gap(line),
+            "amount_gap_ratio" => {
+                let gap = facts::amount_gap(line)?;
+                let a = line.number(Field::Amount)?.abs();
+                Some(if a > 0.0 { gap / a } else { gap })
+            }
+            "pref_claimed" => Some(if facts::truthy(line.text(Field::PrefClaimed)) {
+                1.0
+            } else {
+                0.0
+            }),
+            _ => None,
+        }
+    }
+
+    pub fn registry_value(&self, key: &str) -> Option<f64> {
+        let l = self.lookup()?;
+        Some(match key {
+            "equivalents" => l.strong().count() as f64,
+            "domestic_makers" => l.domestic_makers() as f64,
+            "catalogue" => l.count(EvidenceKind::Catalogue) as f64,
+            "awards" => l.count(EvidenceKind::Award) as f64,
+            "drug_domestic_only" => f64::from(u8::from(l.drug_domestic_only)),
+            "complete" => f64::from(u8::from(l.complete)),
+            _ => return None,
+        })
+    }
+
+    /// Package fact as text (ids for selection method and scope; assumed when missing).
+    pub fn package_text(&self, key: &str, trace: &mut Trace) -> Option<String> {
+        let p = &self.sheet.package;
+        match key {
+            "selection_method" => Some(match facts::selection_method(p) {
+                Some(id) => id.to_string(),
+                None => {
+                    trace.assumptions.push(Assumption::OpenBidding);
+                    "open".to_string()
+                }
+            }),
+            "bidding_scope" => Some(match facts::bidding_scope(p) {
+                Some(id) => id.to_string(),
+                None => {
+                    trace.assumptions.push(Assumption::DomesticBidding);
+                    "domestic".to_string()
+                }
+            }),
+            "funding_source" => p.funding_source.clone(),
+            "package_name" => p.package_name.clone(),
+            "package_value" => p.package_value.map(|v| v.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// Evaluate; on true, `trace` gets what held.
+pub fn eval(c: &Cond, ctx: &Ctx, trace: &mut Trace) -> bool {
+    match c {
+        Cond::All(cs) => {
+            let mut local = Trace::default();
+            for c in cs {
+                if !eval(c, ctx, &mut local) {
+                    return false;
+                }
+            }
+            trace.merge(local);
+            true
+        }
+        Cond::Any(cs) => {
+            // No short cut: every branch that holds is quoted in the finding.
+            let mut any = false;
+            for c in cs {
+                let mut local = Trace::default();
+                if eval(c, ctx, &mut local) {
+                    any = true;
+                    trace.merge(local);
+                }
+            }
+            any
+        }
+        Cond::Not(c) => !eval(c, ctx, &mut Trace::default()),
+        Cond::SheetHas(fs) => fs.iter().all(|f| ctx.sheet.has(*f)),
+        Cond::SheetLacks(fs) => {
+            let missing: Vec<&Field> = fs.iter().filter(|f| !ctx.sheet.has(**f)).collect();
+            for f in &missing {
+                trace.hits.push(Hit {
+                    key: f.id().to_string(),
+                    cell: None,
+                    raw: None,
+                    say: None,
+                });
+            }
+            !missing.is_empty()
+        }
+        Cond::Test {
+            subject,
+            tests,
+            say,
+        } => {
+            let mut local = Trace::default();
+            let hit = match subject {
+                Subject::Field(f) => test_field(*f, tests, ctx),
+                Subject::Package(k) => {
+                    if *k == "package_value" {
+                        let v = ctx.sheet.package.package_value;
+                        tests_num(v, tests, ctx).then(|| Hit {
+                            key: format!("package.{k}"),
+                            cell: None,
+                            raw: v.map(|v| v.to_string()),
+                            say: None,
+                        })
+                    } else {
+                        let t = ctx.package_text(k, &mut local);
+                        tests_text(t.as_deref(), tests).then(|| Hit {
+                            key: format!("package.{k}"),
+                            cell: None,
+                            raw: t,
+                            say: None,
+                        })
+                    }
+                }
+                Subject::Value(k) => {
+                    if *k == "item_text" {
+                        let t = ctx.line.map(facts::item_text);
+                        tests_text(t.as_deref(), tests).then(|| Hit {
+                            key: "item_text".into(),
+                            cell: None,
+                            raw: None,
+                            say: None,
+                        })
+                    } else {
+                        let v = ctx.value(k, &mut local);
+                        tests_num(v, tests, ctx).then(|| Hit {
+                            key: format!("value.{k}"),
+                            cell: None,
+                            raw: v.map(|v| v.to_string()),
+                            say: None,
+                        })
+                    }
+                }
+                Subject::Registry(k) => {
+                    let v = ctx.registry_value(k);
+                    tests_num(v, tests, ctx).then(|| Hit {
+                        key: format!("registry.{k}"),
+                        cell: None,
+                        raw: v.map(|v| v.to_string()),
+                        say: None,
+                    })
+                }
+            };
+            let Some(mut hit) = hit else {
+                return false;
+            };
+            if let Some((vi, en)) = say {
+                let t = if ctx.lang == Lang::Vi { vi } else { en };
+                let raw = hit.raw.clone().unwrap_or_default();
+                let cell = hit.cell.clone().unwrap_or_default();
+                hit.say = Some(t.render(&|v| match v {
+                    Var::Raw => raw.clone(),
+                    Var::Cell => cell.clone(),
+                    other => resolve_common(other, ctx),
+                }));
+            }
+            local.hits.push(hit);
+            trace.merge(local);
+            true
+        }
+    }
+}
+
+/// Placeholders a `say` text may use besides raw and cell.
+pub fn resolve_common(v: &Var, ctx: &Ctx) -> String {
+    let line = ctx.line;
+    match v {
+        Var::Item => line
+            .map(|l| l.text(Field::Name).to_string())
+            .unwrap_or_default(),
+        Var::Row => line.map(|l| l.row.to_string()).unwrap_or_default(),
+        Var::Sheet => ctx.sheet.name.clone(),
+        Var::Field(f) => {
+            let t = line.map(|l| l.text(*f)).unwrap_or("");
+            if t.is_empty() {
+                blank(ctx.lang).to_string()
+            } else {
+                t.to_string()
+            }
+        }
+        Var::FieldCell(f) => line
+            .and_then(|l| l.get(*f))
+            .map(|v| v.cell.clone())
+            .unwrap_or_default(),
+        Var::Value(k) => match ctx.value(k, &mut Trace::default()) {
+            Some(v) if k.starts_with("domestic_share") => percent(v, ctx.lang),
+            Some(v) => number(v, ctx.lang),
+            None => unknown(ctx.lang).to_string(),
+        },
+        Var::Package(k) => {
+            if k == "package_value" {
+                ctx.sheet
+                    .package
+                    .package_value
+                    .map(|v| number(v, ctx.lang))
+                    .unwrap_or_else(|| unknown(ctx.lang).to_string())
+            } else {
+                ctx.package_text(k, &mut Trace::default())
+                    .unwrap_or_else(|| unknown(ctx.lang).to_string())
+            }
+        }
+        Var::Param(p) => ctx
+            .params
+            .get(p)
+            .map(|v| {
+                if *v < 1.0 {
+                    percent(*v, ctx.lang)
+                } else {
+                    number(*v, ctx.lang)
+                }
+            })
+            .unwrap_or_default(),
+        Var::Registry(k) => ctx
+            .registry_value(k)
+            .map(|v| number(v, ctx.lang))
+            .unwrap_or_default(),
+        Var::Alternatives => ctx
+            .lookup()
+            .map(|l| {
+                l.equivalents
+                    .iter()
+                    .take(5)
+                    .map(|e| {
+                        if e.product.is_empty() {
+                            e.maker.clone()
+                        } else {
+                            format!("{} – {}", e.maker, e.product)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default(),
+        Var::Matched | Var::Assumptions | Var::Raw | Var::Cell => String::new(),
+    }
+}
+
+fn blank(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => "(trống)",
+        Lang::En => "(blank)",
+    }
+}
+
+fn unknown(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => "(không rõ)",
+        Lang::En => "(unknown)",
+    }
+}
+
+/// 0.275 → "27,5%" (vi) / "27.5%" (en).
+pub fn percent(v: f64, lang: Lang) -> String {
+    let s = format!("{:.1}", v * 100.0);
+    let s = s.strip_suffix(".0").unwrap_or(&s).to_string();
+    let s = if lang == Lang::Vi {
+        s.replace('.', ",")
+    } else {
+        s
+    };
+    format!("{s}%")
+}
+
+/// 1234567.5 → "1.234.567,5" (vi) / "1,234,567.5" (en).
+pub fn number(v: f64, lang: Lang) -> String {
+    let (thou, dec) = if lang == Lang::Vi {
+        ('.', ',')
+    } else {
+        (',', '.')
+    };
+    let neg = v < 0.0;
+    let v = v.abs();
+    let s = format!("{:.2}", v);
+    let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(thou);
+        }
+        out.push(c);
+    }
+    let frac = frac.trim_end_matches('0');
+    if !frac.is_empty() {
+        out.push(dec);
+        out.push_str(frac);
+    }
+    if neg {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// Names of fields as a finance officer reads them.
+pub fn field_label(f: Field, lang: Lang) -> &'static str {
+    let (vi, en) = match f {
+        Field::LineNo => ("số thứ tự", "line number"),
+        Field::Name => ("tên hàng hóa", "item name"),
+        Field::Model => ("ký mã hiệu", "model"),
+        Field::Brand => ("nhãn hiệu", "brand"),
+        Field::Manufacturer => ("hãng sản xuất", "manufacturer"),
+        Field::Origin => ("xuất xứ", "origin"),
+        Field::Year => ("năm sản xuất", "year of manufacture"),
+        Field::Spec => ("cấu hình, tính năng kỹ thuật", "specification"),
+        Field::Unit => ("đơn vị tính", "unit"),
+        Field::Quantity => ("khối lượng", "quantity"),
+        Field::UnitPrice => ("đơn giá", "unit price"),
+        Field::Amount => ("thành tiền", "amount"),
+        Field::HsCode => ("mã HS", "HS code"),
+        Field::Note => ("ghi chú", "note"),
+        Field::Agency => ("chủ đầu tư", "agency"),
+        Field::NoticeNo => ("số TBMT", "notice number"),
+        Field::Date => ("ngày", "date"),
+        Field::OriginRequirement => ("yêu cầu về xuất xứ", "origin requirement"),
+        Field::PrefClaimed => ("đề nghị ưu đãi", "preference claimed"),
+        Field::OfferPrice => ("giá chào (I)", "offer price (I)"),
+        Field::Taxes => ("thuế các loại (II)", "taxes (II)"),
+        Field::ImportedCost => ("chi phí nhập ngoại (III)", "imported costs (III)"),
+        Field::DomesticCost => ("chi phí sản xuất trong nước G*", "domestic cost G*"),
+        Field::ExwPrice => ("giá xuất xưởng (EXW)", "ex-works price"),
+        Field::DomesticShare => ("tỷ lệ D", "domestic share D"),
+        Field::Bidder => ("nhà thầu", "bidder"),
+        Field::LotNo => ("số lô", "lot number"),
+        // Fields added later read as their ids until they get a label here.
+        other => (other.id(), other.id()),
+    };
+    if lang == Lang::Vi {
+        vi
+    } else {
+        en
+    }
+}
+
+fn test_field(f: Field, tests: &[Test], ctx: &Ctx) -> Option<Hit> {
+    let line = ctx.line?;
+    if !ctx.sheet.has(f) && line.get(f).is_none() {
+        return None;
+    }
+    let empty_fv;
+    let fv = match line.get(f) {
+        Some(fv) => fv,
+        None => {
+            empty_fv = FieldValue::text("", "");
+            &empty_fv
+        }
+    };
+    let raw = fv.raw.trim();
+    let folded = fold(raw);
+    let origin = OnceCell::new();
+    let ok = tests.iter().all(|t| match t {
+        Test::Empty(want) => raw.is_empty() == *want,
+        Test::Equals(s) => !raw.is_empty() && folded == *s,
+        Test::In(list) => !raw.is_empty() && list.contains(&folded),
+        Test::Regex(re) => !raw.is_empty() && re.is_match(&folded),
+        Test::Phrase(ps) => ps.iter().any(|p| has_phrase(&folded, p)),
+        Test::Cmp(op, n) => match (fv.value, ctx.param(n)) {
+            (Some(v), Some(n)) => cmp(*op, v, n),
+            _ => false,
+        },
+        Test::NotANumber(want) => (!raw.is_empty() && fv.value.is_none()) == *want,
+        Test::HsValid(want) => match &fv.hs {
+            Some(hs) => hs.valid == *want,
+            None => false,
+        },
+        Test::HsPrefix(ps) => fv
+            .hs
+            .as_ref()
+            .and_then(|h| h.code.as_deref())
+            .is_some_and(|c| ps.iter().any(|p| c.starts_with(p.as_str()))),
+        origin_test => {
+            if raw.is_empty() {
+                return false;
+            }
+            let Some(o) = origin.get_or_init(|| ctx.origin_of(f, fv)) else {
+                return false;
+            };
+            match origin_test {
+                Test::Class(cs) => cs.contains(&o.class),
+                Test::Country(cs) => o.countries.iter().any(|c| cs.contains(c)),
+                Test::GroupIncludesVn(want) => {
+                    o.group.as_ref().is_some_and(|g| g.includes_vn == *want)
+                }
+                Test::Swapped(want) => o.swapped == *want,
+                Test::Maker(want) => o.maker.is_some() == *want,
+                _ => false,
+            }
+        }
+    });
+    ok.then(|| Hit {
+        key: f.id().to_string(),
+        cell: (!fv.cell.is_empty()).then(|| fv.cell.clone()),
+        raw: Some(raw.to_string()),
+        say: None,
+    })
+}
+
+fn tests_text(t: Option<&str>, tests: &[Test]) -> bool {
+    let folded = t.map(fold).unwrap_or_default();
+    tests.iter().all(|test| match test {
+        Test::Empty(want) => folded.is_empty() == *want,
+        Test::Equals(s) => folded == *s,
+        Test::In(list) => list.contains(&folded),
+        Test::Regex(re) => re.is_match(&folded),
+        Test::Phrase(ps) => ps.iter().any(|p| has_phrase(&folded, p)),
+        _ => false,
+    })
+}
+
+fn tests_num(v: Option<f64>, tests: &[Test], ctx: &Ctx) -> bool {
+    tests.iter().all(|test| match test {
+        Test::Empty(want) => v.is_none() == *want,
+        Test::Cmp(op, n) => match (v, ctx.param(n)) {
+            (Some(v), Some(n)) => cmp(*op, v, n),
+            _ => false,
+        },
+        _ => false,
+    })
+}
+
+fn cmp(op: CmpOp, a: f64, b: f64) -> bool {
+    const EPS: f64 = 1e-9;
+    match op {
+        CmpOp::Gt => a > b + EPS,
+        CmpOp::Ge => a >= b - EPS,
+        CmpOp::Lt => a < b - EPS,
+        CmpOp::Le => a <= b + EPS,
+        CmpOp::Eq => (a - b).abs() <= EPS,
+    }
+}
+
+/// A folded phrase present as whole words ("hoac tuong duong" in "..., hoac tuong duong.").
+pub fn has_phrase(text: &str, phrase: &str) -> bool {
+    if phrase.is_empty() {
+        return false;
+    }
+    let mut start = 0;
+    while let Some(i) = text.get(start..).and_then(|t| t.find(phrase)) {
+        let at = start + i;
+        let end = at + phrase.len();
+        let before = text[..at].chars().next_back();
+        let after = text[end..].chars().next();
+        let edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+        if edge(before) && edge(after) {
+            return true;
+        }
+        start = at + phrase.len().max(1);
+        while start < text.len() && !text.is_char_boundary(start) {
+            start += 1;
+        }
+    }
+    false
+}
+
+// ---------- compiling ----------
+
+/// What a rule offers to its templates: checked placeholders.
+pub fn var_known(v: &Var, params: &BTreeMap<String, f64>) -> bool {
+    match v {
+        Var::Value(k) => facts::VALUE_KEYS.contains(&k.as_str()),
+        Var::Package(k) => facts::PACKAGE_KEYS.contains(&k.as_str()),
+        Var::Registry(k) => facts::REGISTRY_KEYS.contains(&k.as_str()),
+        Var::Param(p) => params.contains_key(p),
+        _ => true,
+    }
+}
+
+fn field_list(s: &Spanned<Vec<String>>) -> Result<Vec<Field>, SpanError> {
+    s.get_ref()
+        .iter()
+        .map(|id| {
+            Field::from_id(id).ok_or_else(|| {
+                SpanError::at(
+                    s,
+                    format!("unknown field `{id}`; expected one of {}", field_ids()),
+                )
+            })
+        })
+        .collect()
+}
+
+pub fn field_ids() -> String {
+    Field::ALL
+        .iter()
+        .map(|f| f.id())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn num(n: &Spanned<NumRaw>, params: &BTreeMap<String, f64>) -> Result<Num, SpanError> {
+    match n.get_ref() {
+        NumRaw::Num(v) => Ok(Num::Lit(*v)),
+        NumRaw::Int(v) => Ok(Num::Lit(*v as f64)),
+        NumRaw::Param(p) => match p.strip_prefix('$') {
+            Some(name) if params.contains_key(name) => Ok(Num::Param(name.to_string())),
+            _ => Err(SpanError::at(
+                n,
+                format!(
+                    "expected a number or `\"$param\"` naming one of the rule's params ({}), found `{p}`",
+                    params.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            )),
+        },
+    }
+}
+
+/// Compile a condition. `params` holds every parameter name any version of the rule defines.
+pub fn compile(c: &Spanned<CondRaw>, params: &BTreeMap<String, f64>) -> Result<Cond, SpanError> {
+    let r = c.get_ref();
+    let combinators = [r.all.is_some(), r.any.is_some(), r.not.is_some()];
+    let sheet = [r.sheet_has.is_some(), r.sheet_lacks.is_some()];
+    let subjects = [
+        r.field.is_some(),
+        r.package.is_some(),
+        r.value.is_some(),
+        r.registry.is_some(),
+    ];
+    let count = |a: &[bool]| a.iter().filter(|b| **b).count();
+    let kinds = count(&combinators) + count(&sheet) + count(&subjects);
+    if kinds != 1 {
+        return Err(SpanError::at(
+            c,
+            "expected exactly one of: all, any, not, sheet_has, sheet_lacks, field, package, value, registry",
+        ));
+    }
+    let list = |cs: &Vec<Spanned<CondRaw>>| -> Result<Vec<Cond>, SpanError> {
+        if cs.is_empty() {
+            return Err(SpanError::at(
+                c,
+                "expected at least one condition in the list",
+            ));
+        }
+        cs.iter().map(|c| compile(c, params)).collect()
+    };
+    if let Some(cs) = &r.all {
+        return Ok(Cond::All(list(cs)?));
+    }
+    if let Some(cs) = &r.any {
+        return Ok(Cond::Any(list(cs)?));
+    }
+    if let Some(n) = &r.not {
+        return Ok(Cond::Not(Box::new(compile(n, params)?)));
+    }
+    if let Some(fs) = &r.sheet_has {
+        return Ok(Cond::SheetHas(field_list(fs)?));
+    }
+    if let Some(fs) = &r.sheet_lacks {
+        return Ok(Cond::SheetLacks(field_list(fs)?));
+    }
+    let pick = |s: &Spanned<String>, keys: &[&'static str], what: &str| {
+        keys.iter()
+            .find(|k| **k == s.get_ref().as_str())
+            .copied()
+            .ok_or_else(|| {
+                SpanError::at(
+                    s,
+                    format!(
+                        "unknown {what} `{}`; expected one of {}",
+                        s.get_ref(),
+                        keys.join(", ")
+                    ),
+                )
+            })
+    };
+    let subject = if let Some(f) = &r.field {
+        Subject::Field(Field::from_id(f.get_ref()).ok_or_else(|| {
+            SpanError::at(
+                f,
+                format!(
+                    "unknown field `{}`; expected one of {}",
+                    f.get_ref(),
+                    field_ids()
+                ),
+            )
+        })?)
+    } else if let Some(p) = &r.package {
+        Subject::Package(pick(p, &facts::PACKAGE_KEYS, "package fact")?)
+    } else if let Some(v) = &r.value {
+        Subject::Value(pick(v, &facts::VALUE_KEYS, "computed value")?)
+    } else if let Some(g) = &r.registry {
+        Subject::Registry(pick(g, &facts::REGISTRY_KEYS, "registry value")?)
+    } else {
+        return Err(SpanError::at(c, "expected a subject"));
+    };
+
+    let mut tests = Vec::new();
+    if let Some(b) = r.empty {
+        tests.push(Test::Empty(b));
+    }
+    if let Some(s) = &r.equals {
+        tests.push(Test::Equals(fold(s)));
+    }
+    if let Some(l) = &r.in_list {
+        tests.push(Test::In(l.iter().map(|s| fold(s)).collect()));
+    }
+    if let Some(re) = &r.regex {
+        let compiled = Regex::new(&format!("(?i){}", re.get_ref()))
+            .map_err(|e| SpanError::at(re, format!("invalid regex: {e}")))?;
+        tests.push(Test::Regex(compiled));
+    }
+    if let Some(ps) = &r.phrase {
+        tests.push(Test::Phrase(ps.iter().map(|s| fold(s)).collect()));
+    }
+    for (op, n) in [
+        (CmpOp::Gt, &r.gt),
+        (CmpOp::Ge, &r.ge),
+        (CmpOp::Lt, &r.lt),
+        (CmpOp::Le, &r.le),
+        (CmpOp::Eq, &r.eq),
+    ] {
+        if let Some(n) = n {
+            tests.push(Test::Cmp(op, num(n, params)?));
+        }
+    }
+    let is_field = |want: &[Field]| matches!(subject, Subject::Field(f) if want.contains(&f));
+    let origin_fields = [Field::Origin, Field::OriginRequirement];
+    let origin_only = |name: &str| {
+        SpanError::at(
+            c,
+            format!("`{name}` tests an origin: use it with field = \"origin\" or \"origin_requirement\""),
+        )
+    };
+    if let Some(cs) = &r.class {
+        if !is_field(&origin_fields) {
+            return Err(origin_only("class"));
+        }
+        let mut out = Vec::new();
+        for s in cs.get_ref() {
+            out.push(match s.as_str() {
+                "domestic" => OriginClass::Domestic,
+                "foreign" => OriginClass::Foreign,
+                "group" => OriginClass::Group,
+                "several" => OriginClass::Several,
+                "unknown" => OriginClass::Unknown,
+                other => {
+                    return Err(SpanError::at(
+                        cs,
+                        format!("unknown origin class `{other}`; expected domestic, foreign, group, several, unknown"),
+                    ))
+                }
+            });
+        }
+        tests.push(Test::Class(out));
+    }
+    if let Some(cs) = &r.country {
+        if !is_field(&origin_fields) {
+            return Err(origin_only("country"));
+        }
+        tests.push(Test::Country(cs.iter().map(|c| c.to_uppercase()).collect()));
+    }
+    for (name, v, mk) in [
+        (
+            "group_includes_vn",
+            r.group_includes_vn,
+            Test::GroupIncludesVn as fn(bool) -> Test,
+        ),
+        ("swapped", r.swapped, Test::Swapped),
+        ("maker", r.maker, Test::Maker),
+    ] {
+        if let Some(b) = v {
+            if !is_field(&origin_fields) {
+                return Err(origin_only(name));
+            }
+            tests.push(mk(b));
+        }
+    }
+    if let Some(ps) = &r.hs_prefix {
+        if !is_field(&[Field::HsCode]) {
+            return Err(SpanError::at(c, "`hs_prefix` needs field = \"hs_code\""));
+        }
+        tests.push(Test::HsPrefix(
+            ps.iter()
+                .map(|p| p.chars().filter(|c| c.is_ascii_digit()).collect())
+                .collect(),
+        ));
+    }
+    if let Some(b) = r.hs_valid {
+        if !is_field(&[Field::HsCode]) {
+            return Err(SpanError::at(c, "`hs_valid` needs field = \"hs_code\""));
+        }
+        tests.push(Test::HsValid(b));
+    }
+    if let Some(b) = r.not_a_number {
+        if !matches!(subject, Subject::Field(_)) {
+            return Err(SpanError::at(c, "`not_a_number` needs a field"));
+        }
+        tests.push(Test::NotANumber(b));
+    }
+    if tests.is_empty() {
+        return Err(SpanError::at(
+            c,
+            "expected at least one test: empty, equals, in, regex, phrase, gt, ge, lt, le, eq, class, \
+             country, group_includes_vn, swapped, maker, hs_prefix, hs_valid, not_a_number",
+        ));
+    }
+    let say = match &r.say {
+        Some(t) => {
+            let known = |v: &Var| var_known(v, params);
+            let vi =
+                Template::parse(t.vi.get_ref(), &known).map_err(|e| SpanError::at(&t.vi, e))?;
+            let en =
+                Template::parse(t.en.get_ref(), &known).map_err(|e| SpanError::at(&t.en, e))?;
+            Some((vi, en))
+        }
+        None => None,
+    };
+    Ok(Cond::Test {
+        subject,
+        tests,
+        say,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_are_whole_words() {
+        assert!(has_phrase("may in, hoac tuong duong.", "hoac tuong duong"));
+        assert!(!has_phrase("hoac tuong duongx", "hoac tuong duong"));
+        assert!(has_phrase("xuat xu: nhat ban", "nhat ban"));
+        assert!(!has_phrase("my pham", "m"));
+    }
+
+    #[test]
+    fn formats_numbers() {
+        assert_eq!(number(1234567.5, Lang::Vi), "1.234.567,5");
+        assert_eq!(number(1234567.0, Lang::En), "1,234,567");
+        assert_eq!(percent(0.275, Lang::Vi), "27,5%");
+        assert_eq!(percent(0.3, Lang::En), "30%");
+    }
+}

@@ -1,0 +1,154 @@
+//! Loading: the embedded pack compiles; broken packs fail with file:line:column.
+
+use super::*;
+
+fn load(files: &[(&str, &str)]) -> crate::Result<Pack> {
+    Pack::load("p", &|name| {
+        files
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| t.to_string())
+    })
+}
+
+const MANIFEST: &str = "id = \"t\"\nversion = \"1\"\nfiles = [\"r.toml\"]\n";
+
+fn err(rules: &str) -> String {
+    match load(&[("pack.toml", MANIFEST), ("r.toml", rules)]) {
+        Ok(_) => panic!("expected a load error"),
+        Err(e) => e.to_string(),
+    }
+}
+
+const GOOD: &str = r#"
+[[rule]]
+code = "T-1"
+name = { vi = "a", en = "a" }
+severity = "warning"
+kinds = ["award"]
+citation = "x"
+message = { vi = "thiếu {matched}", en = "missing {matched}" }
+when = { field = "manufacturer", empty = true, say = { vi = "hãng (ô {cell})", en = "maker (cell {cell})" } }
+"#;
+
+#[test]
+fn embedded_pack_loads_in_code_order() {
+    let p = Pack::embedded_vn().unwrap();
+    assert_eq!(p.id, "vn");
+    assert_eq!(p.hash.len(), 64);
+    let codes: Vec<&str> = p.rules.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "VN-R1", "VN-R2", "VN-R3", "VN-R4", "VN-R5", "VN-R6", "VN-R7", "VN-R8", "VN-R11",
+            "VN-R12", "VN-R13", "VN-R14", "VN-R15", "VN-R16"
+        ]
+    );
+    for r in &p.rules {
+        assert!(
+            r.examples.iter().any(|e| e.fires),
+            "{} has no firing example",
+            r.code
+        );
+        assert!(
+            r.examples.iter().any(|e| !e.fires),
+            "{} has no quiet example",
+            r.code
+        );
+    }
+}
+
+#[test]
+fn good_pack_loads() {
+    let p = load(&[("pack.toml", MANIFEST), ("r.toml", GOOD)]).unwrap();
+    assert_eq!(p.rules.len(), 1);
+    assert_eq!(p.rules[0].location, "p/r.toml:2:1");
+}
+
+#[test]
+fn unknown_field_names_file_line_column() {
+    let bad = GOOD.replace("field = \"manufacturer\"", "field = \"manufactur\"");
+    let e = err(&bad);
+    assert!(
+        e.starts_with("p/r.toml:9:18: unknown field `manufactur`"),
+        "{e}"
+    );
+    assert!(e.contains("expected one of"), "{e}");
+}
+
+#[test]
+fn unknown_key_and_syntax_errors() {
+    let e = err(&GOOD.replace("empty = true", "emptyy = true"));
+    assert!(e.starts_with("p/r.toml:9:"), "{e}");
+    assert!(e.contains("emptyy"), "{e}");
+    let e = err(&GOOD.replace("severity = \"warning\"", "severity = \"high\""));
+    assert!(
+        e.starts_with("p/r.toml:5:12: unknown severity `high`"),
+        "{e}"
+    );
+    let e = err("[[rule]\ncode = 1\n");
+    assert!(e.starts_with("p/r.toml:1:"), "{e}");
+    let e = err(&GOOD.replace("{matched}\", en", "{matchd}\", en"));
+    assert!(e.starts_with("p/r.toml:8:"), "{e}");
+    assert!(e.contains("unknown placeholder `{matchd}`"), "{e}");
+    let e = err(&GOOD.replace("empty = true,", "regex = \"(unclosed\","));
+    assert!(e.contains("invalid regex"), "{e}");
+}
+
+#[test]
+fn missing_rule_file_points_at_manifest() {
+    let e = load(&[("pack.toml", MANIFEST)]).unwrap_err().to_string();
+    assert!(
+        e.starts_with("p/pack.toml:3:10: rule file `r.toml` not found"),
+        "{e}"
+    );
+}
+
+#[test]
+fn duplicate_codes_and_overlapping_versions() {
+    let two = format!("{GOOD}\n{GOOD}");
+    let e = err(&two);
+    assert!(
+        e.contains("rule T-1 is already defined at p/r.toml:2:1"),
+        "{e}"
+    );
+    let overlap =
+        GOOD.to_string() + "from = \"2025-01-01\"\n[[rule.version]]\nfrom = \"2024-01-01\"\n";
+    let e = err(&overlap);
+    assert!(e.contains("versions overlap"), "{e}");
+}
+
+#[test]
+fn versions_pick_by_date() {
+    let p = Pack::embedded_vn().unwrap();
+    let r1 = p.rule("VN-R1").unwrap();
+    let d = |s| date::Date::parse(s).unwrap();
+    assert!(r1
+        .version_at(d("2025-03-01"))
+        .unwrap()
+        .citation
+        .contains("original L23"));
+    assert!(r1
+        .version_at(d("2025-07-15"))
+        .unwrap()
+        .citation
+        .contains("as amended by L90"));
+    assert!(r1
+        .version_at(d("2026-01-10"))
+        .unwrap()
+        .citation
+        .contains("ND214 Art. 26(9)"));
+    let r8 = p.rule("VN-R8").unwrap();
+    assert!(r8.version_at(d("2025-08-03")).is_none());
+    assert_eq!(
+        r8.version_at(d("2025-08-04")).unwrap().params["d_min"],
+        0.30
+    );
+}
+
+#[test]
+fn code_order_is_natural() {
+    assert!(code_key("VN-R2") < code_key("VN-R10"));
+    assert!(code_key("VN-R10") < code_key("VN-R11"));
+    assert!(code_key("AB-1") < code_key("VN-R1"));
+}
