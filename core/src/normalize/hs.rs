@@ -98,7 +98,8 @@ impl HsTable {
             })?;
             let n = code_number(code)
                 .ok_or_else(|| bad(format!("mã \"{code}\" phải gồm 4, 6 hoặc 8 chữ số")))?;
-            let desc = desc.trim();
+            // A trailing ':' only introduces the rows below; it reads oddly on its own.
+            let desc = desc.trim().trim_end_matches(':').trim_end();
             if desc.is_empty() {
                 return Err(bad(format!("mã {code} không có mô tả")));
             }
@@ -832,6 +833,7 @@ mod tests {
 
     #[test]
     fn six_digit_with_own_row() {
+        assert_eq!(table().description("010130"), Some("Lừa"));
         let info = ok("8471.30", false);
         assert!(info.description.is_some_and(|d| d.contains("xách tay")));
         assert_eq!(info.note, None);
