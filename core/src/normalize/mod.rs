@@ -37,5 +37,5 @@ pub fn apply(line: &mut PurchaseLine, t: &Tables) {
         "" => line.text(Field::Model),
         n => n,
     };
-    line.name_folded = crate::text::fold(name);
+    line.name_folded = name::fold_name(name);
 }
