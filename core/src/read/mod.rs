@@ -133,3 +133,61 @@ pub fn read(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<RawBook> {
     }
     Ok(book)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLAN: &[u8] = include_bytes!("../../../tests/fixtures/purchase_plan.xlsx");
+    const CSV: &[u8] = include_bytes!("../../../tests/fixtures/award_utf8_bom.csv");
+
+    fn err(bytes: &[u8], name: &str, limits: Limits) -> String {
+        match read(bytes, name, &limits) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("{name}: expected the bound to refuse it"),
+        }
+    }
+
+    #[test]
+    fn bounds_refuse_with_a_reason() {
+        let small = Limits {
+            max_file_bytes: 1000,
+            ..Limits::default()
+        };
+        assert!(err(PLAN, "plan.xlsx", small).contains("vượt giới hạn"));
+        let cells = Limits {
+            max_cells: 50,
+            ..Limits::default()
+        };
+        let e = err(PLAN, "plan.xlsx", cells);
+        assert!(e.starts_with("plan.xlsx: trang \"Danh mục\""), "{e}");
+        assert!(err(CSV, "a.csv", cells).contains("vượt giới hạn"));
+        let text = Limits {
+            max_cell_chars: 20,
+            ..Limits::default()
+        };
+        let e = err(CSV, "a.csv", text);
+        assert!(e.contains("ô ") && e.contains("20 ký tự"), "{e}");
+        let sheets = Limits {
+            max_sheets: 0,
+            ..Limits::default()
+        };
+        assert!(err(PLAN, "plan.xlsx", sheets).contains("trang tính"));
+        // Within the bounds the same files read.
+        assert!(read(PLAN, "plan.xlsx", &Limits::default()).is_ok());
+        assert!(read(CSV, "a.csv", &Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn empty_and_foreign_files_are_refused() {
+        assert!(read(b"", "x.csv", &Limits::default())
+            .unwrap_err()
+            .to_string()
+            .contains("rỗng"));
+        let docx = b"PK\x03\x04....word/document.xml....";
+        assert!(read(docx, "x.xlsx", &Limits::default())
+            .unwrap_err()
+            .to_string()
+            .contains("Word"));
+    }
+}
