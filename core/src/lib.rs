@@ -4,6 +4,7 @@
 //! command line and the browser run the same engine (see DESIGN.md).
 
 pub mod cell;
+pub mod engine;
 pub mod error;
 pub mod inspect;
 pub mod layout;

@@ -67,7 +67,7 @@ fn summary_lines(out: &mut String, s: &Summary, lang: Lang, indent: &str) {
     );
     let _ = writeln!(
         out,
-        "{indent}{l_dom}: {} {} ({} {}), {} {} ({}/{})",
+        "{indent}{l_dom}: {} {} ({} VND), {} {} ({}/{})",
         share(s.domestic_share_value),
         if lang == Lang::Vi {
             "theo giá trị"
@@ -75,7 +75,6 @@ fn summary_lines(out: &mut String, s: &Summary, lang: Lang, indent: &str) {
             "by value"
         },
         number(t.value_domestic, lang),
-        "VND",
         share(s.domestic_share_lines),
         if lang == Lang::Vi {
             "theo số dòng"

@@ -158,6 +158,7 @@ pub struct Ctx<'a> {
     pub lang: Lang,
     lookup: OnceCell<Lookup>,
     req_origin: OnceCell<Option<Origin>>,
+    line_origin: OnceCell<Option<Origin>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -178,6 +179,7 @@ impl<'a> Ctx<'a> {
             lang,
             lookup: OnceCell::new(),
             req_origin: OnceCell::new(),
+            line_origin: OnceCell::new(),
         }
     }
 
@@ -201,7 +203,14 @@ impl<'a> Ctx<'a> {
                 .get_or_init(|| Some((self.classify)(fv.raw.trim(), "")))
                 .clone();
         }
-        Some((self.classify)(fv.raw.trim(), manufacturer))
+        self.line_origin
+            .get_or_init(|| Some((self.classify)(fv.raw.trim(), manufacturer)))
+            .clone()
+    }
+
+    /// The registry's answer if a rule asked for it (never asks by itself).
+    pub fn looked_up(&self) -> Option<&Lookup> {
+        self.lookup.get()
     }
 
     fn param(&self, n: &Num) -> Option<f64> {

@@ -43,7 +43,8 @@ impl Date {
         if !(1..=12).contains(&self.month) || self.day == 0 {
             return false;
         }
-        let leap = (self.year % 4 == 0 && self.year % 100 != 0) || self.year % 400 == 0;
+        let y = self.year;
+        let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
         let days = match self.month {
             2 if leap => 29,
             2 => 28,

@@ -33,12 +33,14 @@ pub fn example_date(rule: &Rule, ex: &Example) -> Date {
 
 /// Build the one-line sheet an example describes (header on row 1, the line on row 2).
 pub fn example_sheet(ex: &Example, prepare: &dyn Fn(&mut PurchaseLine)) -> Sheet {
+    // Columns in the fields' natural order (name, model, brand, manufacturer, origin, …).
     let mut fields: Vec<Field> = ex.line.iter().map(|(f, _)| *f).collect();
     for c in &ex.columns {
         if !fields.contains(c) {
             fields.push(*c);
         }
     }
+    fields.sort();
     let columns: Vec<ColumnMap> = fields
         .iter()
         .enumerate()

@@ -84,20 +84,24 @@ pub fn bidding_scope(p: &PackageFacts) -> Option<&'static str> {
 pub fn share(line: &PurchaseLine, f: Field) -> Option<f64> {
     let fv = line.get(f)?;
     let raw = fv.raw.trim();
+    // The reader may give 0.584 or 58.4 for "58,4%"; a share above 1 is in percent units.
     let v = match fv.value {
         Some(v) => v,
-        None => raw
-            .trim_end_matches('%')
-            .trim()
-            .replace(',', ".")
-            .parse::<f64>()
-            .ok()?,
+        None => {
+            let v = raw
+                .trim_end_matches('%')
+                .trim()
+                .replace(',', ".")
+                .parse::<f64>()
+                .ok()?;
+            if raw.ends_with('%') {
+                v / 100.0
+            } else {
+                v
+            }
+        }
     };
-    Some(if raw.ends_with('%') || v > 1.0 {
-        v / 100.0
-    } else {
-        v
-    })
+    Some(if v > 1.0 { v / 100.0 } else { v })
 }
 
 /// ND 214 Art. 6(5)(b): D = G*/G, G = offer price less taxes (EXW when the bidder makes the goods),
@@ -212,6 +216,11 @@ mod tests {
         assert!((share(&l, Field::DomesticShare).unwrap() - 0.45).abs() < 1e-9);
         let l = line(&[(Field::DomesticShare, "0,45", None)]);
         assert!((share(&l, Field::DomesticShare).unwrap() - 0.45).abs() < 1e-9);
+        // The reader's value for "58,4%" may be a fraction or percent units.
+        let l = line(&[(Field::DomesticShare, "58,4%", Some(0.584))]);
+        assert!((share(&l, Field::DomesticShare).unwrap() - 0.584).abs() < 1e-9);
+        let l = line(&[(Field::DomesticShare, "58,4", Some(58.4))]);
+        assert!((share(&l, Field::DomesticShare).unwrap() - 0.584).abs() < 1e-9);
         assert!(truthy("X") && truthy("Có") && !truthy("") && !truthy("không"));
         let p = PackageFacts {
             selection_method: Some("Chào hàng cạnh tranh".into()),

@@ -1,0 +1,268 @@
+use super::*;
+use crate::model::{ColumnMap, FieldValue, PackageFacts};
+
+fn engine() -> Engine {
+    Engine::embedded().unwrap()
+}
+
+fn opts() -> CheckOptions {
+    CheckOptions {
+        as_of: None,
+        today: Date::parse("2026-06-01").unwrap(),
+        lang: Lang::Vi,
+    }
+}
+
+fn sheet(kind: SheetKind, fields: &[Field], rows: &[&[&str]], package: PackageFacts) -> Sheet {
+    let columns: Vec<ColumnMap> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| ColumnMap {
+            field: *f,
+            column: crate::cell::col_letters(i as u32),
+            header: f.id().into(),
+        })
+        .collect();
+    let t = Tables::embedded().unwrap();
+    let lines = rows
+        .iter()
+        .enumerate()
+        .map(|(n, cells)| {
+            let row = n as u32 + 5;
+            let mut l = PurchaseLine {
+                row,
+                fields: Default::default(),
+                extra: Default::default(),
+                section: None,
+                name_folded: String::new(),
+            };
+            for (i, text) in cells.iter().enumerate() {
+                let mut fv = FieldValue::text(*text, format!("{}{row}", columns[i].column));
+                if fields[i].is_numeric() {
+                    fv.value = match crate::number::parse_number(text) {
+                        Ok(crate::number::Parsed::Number(v)) => Some(v),
+                        Ok(crate::number::Parsed::Percent(v)) => Some(v),
+                        _ => None,
+                    };
+                }
+                l.fields.insert(fields[i], fv);
+            }
+            apply(&mut l, &t);
+            l
+        })
+        .collect();
+    Sheet {
+        name: "DM".into(),
+        kind,
+        reason: None,
+        hidden: false,
+        header_rows: vec![4],
+        columns,
+        unmapped: vec![],
+        lines,
+        skipped: vec![],
+        problems: vec![],
+        package,
+    }
+}
+
+fn book(sheets: Vec<Sheet>) -> Workbook {
+    Workbook {
+        file: "t.xlsx".into(),
+        format: "xlsx".into(),
+        sheets,
+        notes: vec![],
+    }
+}
+
+#[test]
+fn engine_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Engine>();
+}
+
+#[test]
+fn every_vn_example_passes() {
+    let results = engine().test_examples();
+    assert!(results.len() >= 50, "{}", results.len());
+    let failed: Vec<_> = results.iter().filter(|r| !r.passed).collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
+#[test]
+fn award_sheet_findings_in_row_order_with_summary() {
+    use Field::*;
+    let s = sheet(
+        SheetKind::Award,
+        &[
+            Name,
+            Model,
+            Brand,
+            Origin,
+            Manufacturer,
+            Quantity,
+            UnitPrice,
+            Amount,
+        ],
+        &[
+            &[
+                "Bơm tiêm 5ml",
+                "BT5",
+                "Vinahankook",
+                "Việt Nam",
+                "Vinahankook",
+                "1000",
+                "1500",
+                "1500000",
+            ],
+            &[
+                "Máy in",
+                "LBP2900",
+                "Canon",
+                "Trung Quốc",
+                "",
+                "2",
+                "5000000",
+                "10000000",
+            ],
+            &[
+                "Găng tay",
+                "G1",
+                "ABC",
+                "Thái Lan, Malaysia",
+                "ABC",
+                "10",
+                "100",
+                "2000",
+            ],
+        ],
+        PackageFacts {
+            decision_date: Some("2026-02-01".into()),
+            ..Default::default()
+        },
+    );
+    let e = engine();
+    let mut found = Vec::new();
+    let input = e.check_workbook(&book(vec![s]), "x".into(), &opts(), &mut |f| found.push(f));
+    let got: Vec<(u32, &str)> = found.iter().map(|f| (f.row, f.rule.as_str())).collect();
+    assert_eq!(got, [(6, "VN-R11"), (7, "VN-R12"), (7, "VN-R15")]);
+    let r11 = &found[0];
+    assert_eq!(
+        r11.message,
+        "Dòng trúng thầu thiếu hãng sản xuất (ô E6 trống). Mẫu 10B yêu cầu ghi rõ ký mã hiệu, nhãn hiệu, xuất xứ, hãng sản xuất; đề nghị bổ sung theo E-HSDT."
+    );
+    assert_eq!(r11.cells, ["E6"]);
+    assert_eq!(r11.citation, "TT79-4A E-CDNT 15.7, 15.8; Mẫu 10B notes");
+    assert_eq!(r11.as_of.to_string(), "2026-02-01");
+    assert_eq!(input.as_of_source, AsOfSource::DecisionDate);
+    let t = &input.summary.totals;
+    assert_eq!((t.lines, t.lines_counted, t.lines_domestic), (3, 3, 1));
+    assert_eq!(t.value_total, 1_500_000.0 + 10_000_000.0 + 2000.0);
+    assert_eq!(t.value_domestic, 1_500_000.0);
+    assert_eq!(input.summary.domestic_share_lines, Some(0.3333));
+    assert_eq!(t.by_rule["VN-R11"], 1);
+    assert_eq!(t.by_severity["violation"], 1);
+}
+
+#[test]
+fn as_of_decides_the_law() {
+    use Field::*;
+    let mk = |date: &str| {
+        sheet(
+            SheetKind::Requirements,
+            &[Name, OriginRequirement],
+            &[&["Máy siêu âm", "Nhật Bản"], &["Máy chụp CT", "G7"]],
+            PackageFacts {
+                hsmt_date: Some(date.into()),
+                selection_method: Some("Đấu thầu rộng rãi".into()),
+                ..Default::default()
+            },
+        )
+    };
+    let e = engine();
+    let mut early = Vec::new();
+    let input = e.check_workbook(
+        &book(vec![mk("2025-03-01")]),
+        "x".into(),
+        &opts(),
+        &mut |f| early.push(f),
+    );
+    assert_eq!(input.as_of_source, AsOfSource::HsmtDate);
+    // Early 2025: only VN-R1 under the original Luật 22/2023 wording; VN-R3 (ND 214) not yet.
+    let got: Vec<_> = early
+        .iter()
+        .map(|f| (f.row, f.rule.clone(), f.citation.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [(
+            5,
+            "VN-R1".to_string(),
+            "Luật ĐT Art. 16(6)(i); Art. 44(2)–(4) (original L23 wording)".to_string()
+        )]
+    );
+    let mut late = Vec::new();
+    e.check_workbook(
+        &book(vec![mk("2026-04-02")]),
+        "x".into(),
+        &opts(),
+        &mut |f| late.push(f),
+    );
+    let got: Vec<_> = late.iter().map(|f| (f.row, f.rule.as_str())).collect();
+    assert_eq!(got, [(5, "VN-R1"), (6, "VN-R3")]);
+    assert!(late[0].citation.contains("ND214 Art. 26(9)(a),(c)"));
+    // --as-of wins over the file's date.
+    let mut o = opts();
+    o.as_of = crate::rules::date::Date::parse("2025-03-01");
+    let mut forced = Vec::new();
+    let input = e.check_workbook(&book(vec![mk("2026-04-02")]), "x".into(), &o, &mut |f| {
+        forced.push(f)
+    });
+    assert_eq!(input.as_of_source, AsOfSource::Option);
+    assert_eq!(forced.len(), 1);
+}
+
+#[test]
+fn assumed_open_bidding_is_said() {
+    use Field::*;
+    let s = sheet(
+        SheetKind::Requirements,
+        &[Name, OriginRequirement],
+        &[&["Máy siêu âm", "Mỹ"]],
+        PackageFacts::default(),
+    );
+    let mut found = Vec::new();
+    engine().check_workbook(&book(vec![s]), "x".into(), &opts(), &mut |f| found.push(f));
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].message.contains("giả định đấu thầu rộng rãi"),
+        "{}",
+        found[0].message
+    );
+    assert_eq!(found[0].assumptions.len(), 1);
+    assert_eq!(found[0].values["origin_requirement"], "Mỹ");
+    assert_eq!(
+        found[0].values["origin_requirement_normalized"]["countries"][0],
+        "US"
+    );
+}
+
+#[test]
+fn report_exit_codes() {
+    use crate::report::{FailOn, Severity};
+    let e = engine();
+    let o = opts();
+    let r = e.check_all(
+        &[("missing.xlsx".into(), Err("không mở được tệp".into()))],
+        &o,
+    );
+    assert_eq!(r.exit_code(FailOn::Never), 2);
+    assert_eq!(r.summary.files_with_errors, 1);
+    let r = e.check_all(
+        &[("junk.xlsx".into(), Ok(b"not a spreadsheet".to_vec()))],
+        &o,
+    );
+    assert_eq!(r.errors.len(), 1);
+    let b = e.report(&o).finish();
+    assert_eq!(b.exit_code(FailOn::At(Severity::Info)), 0);
+}
