@@ -1,8 +1,10 @@
 //! `hangviet`: check Vietnamese public-procurement spreadsheets against the domestic-goods
 //! priority policy and the bidding law.
 
+mod check;
 mod inspect;
 mod lang;
+mod rules_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -22,6 +24,10 @@ struct Cli {
 enum Command {
     /// Show what the reader understood of each file: sheets, header, columns, lines, skipped rows.
     Inspect(inspect::Args),
+    /// Check files against the rule packs: findings with cells, messages and citations.
+    Check(check::Args),
+    /// Rule packs: list, show a rule, run the examples.
+    Rules(rules_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -30,5 +36,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Inspect(args) => inspect::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Rules(args) => rules_cmd::run(args),
     }
 }

@@ -143,6 +143,15 @@ impl Engine {
         if let Some(d) = pick(|s| s.package.decision_date.as_ref()) {
             return (d, AsOfSource::DecisionDate);
         }
+        // e-GP award exports carry the decision date per line ("Ngày quyết định").
+        let line_date = wb.sheets.iter().flat_map(|s| s.lines.iter()).find_map(|l| {
+            let t = l.text(Field::Date);
+            // "2026-05-28T18:51:31" → the date part.
+            Date::parse(t.get(..10).unwrap_or(t)).or_else(|| Date::parse(t))
+        });
+        if let Some(d) = line_date {
+            return (d, AsOfSource::DecisionDate);
+        }
         if let Some(d) = pick(|s| s.package.plan_date.as_ref()) {
             return (d, AsOfSource::PlanDate);
         }
@@ -272,6 +281,34 @@ impl Engine {
             if let Some(c) = &h.cell {
                 if !cells.contains(c) {
                     cells.push(c.clone());
+                }
+            }
+            // A computed value quotes the cells it was computed from.
+            let inputs: &[Field] = if h.key.starts_with("value.domestic_share") {
+                &[
+                    Field::OfferPrice,
+                    Field::Taxes,
+                    Field::NetPrice,
+                    Field::ExwPrice,
+                    Field::ImportedCost,
+                    Field::DomesticCost,
+                    Field::DomesticShare,
+                ]
+            } else if h.key == "value.pref_claimed" {
+                &[Field::PrefClaimed]
+            } else if h.key.starts_with("value.amount_gap") || h.key == "value.line_value" {
+                &[Field::Quantity, Field::UnitPrice, Field::Amount]
+            } else {
+                &[]
+            };
+            for f in inputs {
+                if let Some(fv) = line.and_then(|l| l.get(*f)) {
+                    if !fv.cell.is_empty() && !cells.contains(&fv.cell) {
+                        cells.push(fv.cell.clone());
+                    }
+                    values
+                        .entry(f.id().to_string())
+                        .or_insert_with(|| serde_json::json!(fv.raw.trim()));
                 }
             }
             let Some(raw) = &h.raw else { continue };

@@ -87,14 +87,19 @@ fn summary_lines(out: &mut String, s: &Summary, lang: Lang, indent: &str) {
     let sev: Vec<String> = Severity::ALL
         .iter()
         .map(|sv| {
+            let label = match (sv, lang) {
+                (Severity::Violation, Lang::Vi) => "vi phạm",
+                (Severity::Warning, Lang::Vi) => "cảnh báo",
+                (Severity::Advisory, Lang::Vi) => "khuyến nghị",
+                (Severity::Info, Lang::Vi) => "thông tin",
+                (Severity::Violation, Lang::En) => "violations",
+                (Severity::Warning, Lang::En) => "warnings",
+                (Severity::Advisory, Lang::En) => "advisories",
+                (Severity::Info, Lang::En) => "info",
+            };
             format!(
-                "{} {}",
-                t.by_severity.get(sv.id()).copied().unwrap_or(0),
-                sev_title(*sv, lang)
-                    .split(' ')
-                    .next()
-                    .unwrap_or("")
-                    .to_lowercase()
+                "{} {label}",
+                t.by_severity.get(sv.id()).copied().unwrap_or(0)
             )
         })
         .collect();

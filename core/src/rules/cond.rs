@@ -435,6 +435,10 @@ pub fn resolve_common(v: &Var, ctx: &Ctx) -> String {
             Some(v) => number(v, ctx.lang),
             None => unknown(ctx.lang).to_string(),
         },
+        Var::Package(k) if k == "selection_method" => {
+            let id = facts::selection_method(&ctx.sheet.package).unwrap_or("open");
+            facts::selection_method_label(id, ctx.lang == Lang::Vi).to_string()
+        }
         Var::Package(k) => {
             if k == "package_value" {
                 ctx.sheet

@@ -45,7 +45,14 @@ pub fn selection_method(p: &PackageFacts) -> Option<&'static str> {
     if f.is_empty() {
         return None;
     }
-    let table: [(&str, &str); 12] = [
+    // The reader's ids (open_bidding…) and the Vietnamese wording both map to the pack's ids.
+    let table: [(&str, &str); 18] = [
+        ("open_bidding", "open"),
+        ("restricted_bidding", "restricted"),
+        ("competitive_offers", "competitive_offer"),
+        ("direct_appointment", "direct_appointment"),
+        ("direct_procurement", "direct_purchase"),
+        ("self_performance", "self_performed"),
         ("dau thau rong rai", "open"),
         ("rong rai", "open"),
         ("open", "open"),
@@ -66,6 +73,28 @@ pub fn selection_method(p: &PackageFacts) -> Option<&'static str> {
             .map(|(_, v)| *v)
             .unwrap_or("other"),
     )
+}
+
+/// How a selection-method id reads in a message.
+pub fn selection_method_label(id: &str, vi: bool) -> &'static str {
+    let (v, e) = match id {
+        "open" => ("đấu thầu rộng rãi", "open bidding"),
+        "restricted" => ("đấu thầu hạn chế", "restricted bidding"),
+        "competitive_offer" => ("chào hàng cạnh tranh", "competitive offers"),
+        "direct_appointment" => ("chỉ định thầu", "direct appointment"),
+        "direct_purchase" => ("mua sắm trực tiếp", "direct procurement"),
+        "self_performed" => ("tự thực hiện", "self-performance"),
+        "special" => (
+            "lựa chọn nhà thầu trong trường hợp đặc biệt",
+            "special case",
+        ),
+        _ => ("khác", "other"),
+    };
+    if vi {
+        v
+    } else {
+        e
+    }
 }
 
 /// Bidding scope as an id: domestic or international. None when the sheet does not say.
@@ -111,15 +140,16 @@ pub fn domestic_share_computed(line: &PurchaseLine) -> Option<(f64, bool)> {
     let g = match line.number(Field::ExwPrice) {
         Some(exw) => exw,
         None => {
-            let offer = line.number(Field::OfferPrice)?;
-            let taxes = match line.number(Field::Taxes) {
-                Some(t) => t,
-                None => {
+            match (line.number(Field::OfferPrice), line.number(Field::Taxes)) {
+                (Some(offer), Some(taxes)) => offer - taxes,
+                // The form's own G = (I) − (II) column.
+                (_, _) if line.number(Field::NetPrice).is_some() => line.number(Field::NetPrice)?,
+                (Some(offer), None) => {
                     taxes_assumed = true;
-                    0.0
+                    offer
                 }
-            };
-            offer - taxes
+                (None, _) => return None,
+            }
         }
     };
     if g <= 0.0 || !g.is_finite() {
