@@ -1475,8 +1475,9 @@ fn span_text(text: &str, toks: &Tokens, first: usize, last: usize) -> String {
     }
 }
 
-/// The maker's name beside the country: each run of unmatched words, as typed (a trailing
-/// abbreviation dot kept), runs joined by " / ". Runs of digits only ("100%") are not names.
+/// The maker's name beside the country: each run of unmatched words up to a country or a role
+/// marker, as typed (a trailing abbreviation dot kept), runs joined by " / ". Runs of digits
+/// only ("100%") are not names.
 fn maker_text(text: &str, toks: &Tokens, evs: &[Ev]) -> Option<String> {
     let mut runs: Vec<String> = Vec::new();
     let mut run: Option<(usize, usize)> = None;
@@ -1503,13 +1504,14 @@ fn maker_text(text: &str, toks: &Tokens, evs: &[Ev]) -> Option<String> {
                     None => (*i, *i),
                 })
             }
-            Ev::Sep(_) => {}
-            // "Công ty Liên doanh ABC": a qualifier inside a name stays in it.
-            Ev::Item {
-                kind: Kind::Qualifier(_),
-                last,
+            // Separators, qualifiers, neutral words and placeholders inside a name stay in it
+            // ("Công ty Liên doanh ABC", "... sinh học và môi trường"); the run ends at its last
+            // word, so they never trail it.
+            Ev::Sep(_)
+            | Ev::Item {
+                kind: Kind::Qualifier(_) | Kind::Marker(None) | Kind::Placeholder,
                 ..
-            } if run.is_some() => run = run.map(|(a, _)| (a, *last)),
+            } => {}
             Ev::Item { .. } => flush(&mut run, &mut runs),
         }
     }
