@@ -4,7 +4,7 @@
 
 use crate::inspect::inspect;
 use crate::model::{Field, PurchaseLine, Sheet, SheetKind, Workbook};
-use crate::normalize::origin::{Origin, OriginClass, OriginTable};
+use crate::normalize::origin::{Origin, OriginClass};
 use crate::normalize::{apply, Tables};
 use crate::registry::{EmptyRegistry, Registry};
 use crate::report::{
@@ -33,7 +33,6 @@ pub struct Engine {
     /// (pack index, rule index) in code order across packs.
     order: Vec<(usize, usize)>,
     tables: Tables,
-    origins: OriginTable,
     registry: Box<dyn Registry>,
 }
 
@@ -61,7 +60,6 @@ impl Engine {
             packs,
             order,
             tables,
-            origins: OriginTable::embedded()?,
             registry,
         })
     }
@@ -100,7 +98,7 @@ impl Engine {
     }
 
     fn classify(&self, origin: &str, manufacturer: &str) -> Origin {
-        self.origins.classify(origin, manufacturer)
+        self.tables.origins.classify(origin, manufacturer)
     }
 
     /// Run every example of every pack (`hangviet rules test`).

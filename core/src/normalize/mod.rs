@@ -8,27 +8,34 @@ use crate::layout::HeaderTable;
 use crate::model::{Field, PurchaseLine};
 use crate::Result;
 use hs::HsTable;
+use origin::OriginTable;
 
 /// Reference tables the reader and normaliser use: header synonyms, origin aliases and groups,
 /// the HS nomenclature. Built once per process (`Send + Sync`), shared by every file.
 pub struct Tables {
     pub headers: HeaderTable,
+    pub origins: OriginTable,
     pub hs: HsTable,
 }
 
 impl Tables {
     /// The tables embedded in the binary (rules/reference/).
     pub fn embedded() -> Result<Tables> {
-        Ok(Tables {
-            headers: HeaderTable::embedded()?,
-            hs: HsTable::embedded()?,
-        })
+        Ok(Tables { headers: HeaderTable::embedded()?, origins: OriginTable::embedded()?, hs: HsTable::embedded()? })
     }
 }
 
 /// Fill a line's normalised readings: origin class and countries, HS code with its description,
 /// and the folded name used for matching.
 pub fn apply(line: &mut PurchaseLine, t: &Tables) {
+    let manufacturer = line.text(Field::Manufacturer).to_string();
+    if let Some(o) = line.fields.get_mut(&Field::Origin) {
+        o.origin = Some(t.origins.classify(&o.raw, &manufacturer));
+    }
+    // A bidding document's origin requirement ("G7", "Nhật Bản") reads the same way.
+    if let Some(o) = line.fields.get_mut(&Field::OriginRequirement) {
+        o.origin = Some(t.origins.classify(&o.raw, ""));
+    }
     if let Some(h) = line.fields.get_mut(&Field::HsCode) {
         let from_number = h.value.is_some();
         h.hs = Some(t.hs.lookup(&h.raw, from_number));
