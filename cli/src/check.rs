@@ -2,7 +2,6 @@
 
 use crate::lang::Lang;
 use hangviet_core::engine::{CheckOptions, Engine};
-use hangviet_core::normalize::Tables;
 use hangviet_core::registry::EmptyRegistry;
 use hangviet_core::report::{text, FailOn};
 use hangviet_core::rules::cond;
@@ -35,6 +34,8 @@ pub struct Args {
     /// A rule-pack folder: replaces the embedded pack with the same id, or adds to it.
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
+    #[command(flatten)]
+    tables: crate::tables::TableArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -81,7 +82,10 @@ pub fn load_pack(dir: &Path) -> Result<Pack, String> {
 }
 
 /// The embedded pack, with `--rules` folders replacing (same id) or extending it.
-pub fn build_engine(rules: &[PathBuf]) -> Result<Engine, String> {
+pub fn build_engine(
+    rules: &[PathBuf],
+    tables: &crate::tables::TableArgs,
+) -> Result<Engine, String> {
     let mut packs = vec![Pack::embedded_vn().map_err(|e| e.to_string())?];
     for dir in rules {
         let p = load_pack(dir)?;
@@ -90,7 +94,7 @@ pub fn build_engine(rules: &[PathBuf]) -> Result<Engine, String> {
             None => packs.push(p),
         }
     }
-    let tables = Tables::embedded().map_err(|e| e.to_string())?;
+    let tables = tables.build()?;
     Engine::new(packs, tables, Box::new(EmptyRegistry)).map_err(|e| e.to_string())
 }
 
@@ -146,7 +150,7 @@ pub fn run(args: Args) -> ExitCode {
         },
     };
     let fail_on = FailOn::parse(&args.fail_on).unwrap_or(FailOn::Never);
-    let engine = match build_engine(&args.rules) {
+    let engine = match build_engine(&args.rules, &args.tables) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("hangviet: {e}");

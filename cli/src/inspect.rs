@@ -3,7 +3,6 @@
 use crate::lang::Lang;
 use hangviet_core::inspect::inspect;
 use hangviet_core::model::Workbook;
-use hangviet_core::normalize::Tables;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +21,8 @@ pub struct Args {
     /// Language of the text output.
     #[arg(long, value_enum, default_value_t = Lang::Vi)]
     lang: Lang,
+    #[command(flatten)]
+    tables: crate::tables::TableArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -31,7 +32,7 @@ enum Format {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let tables = match Tables::embedded() {
+    let tables = match args.tables.build() {
         Ok(t) => t,
         Err(e) => {
             eprintln!("hangviet: {e}");

@@ -5,6 +5,7 @@ mod check;
 mod inspect;
 mod lang;
 mod rules_cmd;
+mod tables;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

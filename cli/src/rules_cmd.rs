@@ -48,7 +48,7 @@ struct Common {
 }
 
 fn engine(common: &Common) -> Result<Engine, ExitCode> {
-    build_engine(&common.rules).map_err(|e| {
+    build_engine(&common.rules, &crate::tables::TableArgs::default()).map_err(|e| {
         eprintln!("hangviet: {e}");
         ExitCode::from(2)
     })
