@@ -5,6 +5,7 @@
 
 pub mod cell;
 pub mod engine;
+pub mod equivalents;
 pub mod error;
 pub mod inspect;
 pub mod layout;

@@ -1,0 +1,385 @@
+//! The registry of domestic equivalents: which goods are made in Viet Nam, by whom, on what
+//! evidence (rules/vn/registry/README.md), and the matcher that finds them for a purchase line.
+//!
+//! Entries are data (`rules/vn/registry/*.toml`, embedded; users add files). At load every entry
+//! gets a profile (core words of its name after synonyms, sizes, the system it is tied to, HS
+//! code) and an inverted index: head word → kinds of product, HS heading → kinds. A lookup reads
+//! only the kinds indexed under the line's first words, so its cost depends on the line and on how
+//! many kinds share those words, not on the size of the registry. Built once, shared (Send + Sync).
+
+pub mod data;
+pub mod import;
+pub mod learn;
+pub mod lexicon;
+pub mod profile;
+
+use std::collections::HashMap;
+
+use sha2::{Digest, Sha256};
+
+use crate::model::{Field, PurchaseLine};
+use crate::normalize::Tables;
+use crate::registry::{Equivalent, Evidence, EvidenceKind, Lookup, Registry, STRONG_MATCH};
+use crate::Result;
+use data::{EntryRaw, EvidenceRaw};
+use lexicon::Lexicon;
+use profile::{score, Profile};
+
+/// Matches below this score are not even suggestions.
+pub const SUGGESTION: f64 = 0.3;
+/// How many equivalents a lookup or search returns at most.
+const MAX_RESULTS: usize = 20;
+/// How many of the line's first core words are used to find candidates.
+const HEAD_WORDS: usize = 3;
+
+/// The embedded data files, in load order (lexicon first).
+const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "rules/vn/registry/lexicon.toml",
+        include_str!("../../../rules/vn/registry/lexicon.toml"),
+    ),
+    (
+        "rules/vn/registry/awards_gia_lai_2026.toml",
+        include_str!("../../../rules/vn/registry/awards_gia_lai_2026.toml"),
+    ),
+    (
+        "rules/vn/registry/catalogue_tt04_2012.toml",
+        include_str!("../../../rules/vn/registry/catalogue_tt04_2012.toml"),
+    ),
+];
+
+/// One entry with its profiles (one per name).
+#[derive(Debug, Clone)]
+struct Entry {
+    raw: EntryRaw,
+    source: String,
+    profiles: Vec<Profile>,
+}
+
+/// The registry: entries, lexicon and index.
+#[derive(Debug, Clone, Default)]
+pub struct DomesticRegistry {
+    lexicon: Lexicon,
+    entries: Vec<Entry>,
+    /// Kind key (core words) → (entry, profile) pairs.
+    kinds: Vec<Vec<(usize, usize)>>,
+    kind_by_key: HashMap<String, usize>,
+    /// First and second core word of each kind → kinds.
+    by_head: HashMap<String, Vec<usize>>,
+    /// HS heading (4 digits) → kinds, for lines whose name says little.
+    by_hs4: HashMap<String, Vec<usize>>,
+    hasher: Sha256,
+    files: usize,
+}
+
+/// What `search` and `lookup` return, before the cut at STRONG_MATCH.
+#[derive(Debug, Clone)]
+pub struct Match {
+    pub equivalent: Equivalent,
+    pub source: String,
+    pub spec: String,
+}
+
+impl DomesticRegistry {
+    /// An empty registry with no lexicon.
+    pub fn new() -> DomesticRegistry {
+        DomesticRegistry::default()
+    }
+
+    /// The registry embedded in the binary: lexicon, learned award entries, TT 04/2012 catalogue.
+    /// `tables` is where reference data (the HS nomenclature) lives; entries were checked against
+    /// it when the data was built, so it is not consulted again here.
+    pub fn embedded(_tables: &Tables) -> Result<DomesticRegistry> {
+        let mut r = DomesticRegistry::new();
+        for (name, text) in EMBEDDED {
+            r.add_file(text, name)?;
+        }
+        Ok(r)
+    }
+
+    /// Add a registry file (entries and/or a `[lexicon]` table). Errors name `source:line:column`.
+    pub fn add_file(&mut self, text: &str, source: &str) -> Result<()> {
+        let file = data::parse(text, source)?;
+        self.hasher.update(source.as_bytes());
+        self.hasher.update([0]);
+        self.hasher.update(text.as_bytes());
+        self.hasher.update([0]);
+        self.files += 1;
+        let relex = file.lexicon.is_some();
+        if let Some(lex) = file.lexicon {
+            self.lexicon.add(lex, source)?;
+        }
+        for e in file.entry {
+            self.entries.push(Entry {
+                raw: e.into_inner(),
+                source: source.to_string(),
+                profiles: Vec::new(),
+            });
+        }
+        // A new lexicon changes every profile; otherwise only the new entries need one.
+        if relex {
+            for e in &mut self.entries {
+                e.profiles.clear();
+            }
+        }
+        self.reindex();
+        Ok(())
+    }
+
+    /// Add entries built in memory (by `learn` or `import`).
+    pub fn add_entries(&mut self, entries: Vec<EntryRaw>, source: &str) {
+        for raw in entries {
+            self.entries.push(Entry {
+                raw,
+                source: source.to_string(),
+                profiles: Vec::new(),
+            });
+        }
+        self.reindex();
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Entries by evidence kind of their first evidence (for reports and the README).
+    pub fn counts(&self) -> Vec<(EvidenceKind, usize)> {
+        let mut m: HashMap<EvidenceKind, usize> = HashMap::new();
+        for e in &self.entries {
+            if let Some(k) = e
+                .raw
+                .evidence
+                .first()
+                .and_then(|ev| EvidenceKind::from_id(&ev.kind))
+            {
+                *m.entry(k).or_default() += 1;
+            }
+        }
+        let mut v: Vec<_> = m.into_iter().collect();
+        v.sort();
+        v
+    }
+
+    fn reindex(&mut self) {
+        self.kinds.clear();
+        self.kind_by_key.clear();
+        self.by_head.clear();
+        self.by_hs4.clear();
+        for (ei, e) in self.entries.iter_mut().enumerate() {
+            if e.profiles.is_empty() {
+                let names = std::iter::once(&e.raw.product).chain(e.raw.names.iter());
+                e.profiles = names
+                    .map(|n| {
+                        let mut p = Profile::new(n, &e.raw.hs, &self.lexicon);
+                        if !e.raw.system.is_empty() && p.closed.is_none() {
+                            p.closed = Some(lexicon::tokenize(&e.raw.system));
+                        }
+                        p
+                    })
+                    .collect();
+            }
+            for (pi, p) in e.profiles.iter().enumerate() {
+                if p.core.is_empty() {
+                    continue;
+                }
+                let key = format!("{}|{}", p.key(), p.hs.get(..4).unwrap_or(""));
+                let k = match self.kind_by_key.get(&key) {
+                    Some(&k) => k,
+                    None => {
+                        let k = self.kinds.len();
+                        self.kinds.push(Vec::new());
+                        self.kind_by_key.insert(key, k);
+                        for t in p.core.iter().take(2) {
+                            self.by_head.entry(t.folded.clone()).or_default().push(k);
+                        }
+                        if let Some(h) = p.hs.get(..4) {
+                            self.by_hs4.entry(h.to_string()).or_default().push(k);
+                        }
+                        k
+                    }
+                };
+                if let Some(kind) = self.kinds.get_mut(k) {
+                    kind.push((ei, pi));
+                }
+            }
+        }
+    }
+
+    /// Every entry a name (and HS code) matches at or above `min`, best first, with reasons.
+    pub fn search(&self, name: &str, hs: &str, min: f64) -> Vec<Match> {
+        let line = Profile::new(name, hs, &self.lexicon);
+        let mut kinds: Vec<usize> = Vec::new();
+        for t in line.core.iter().take(HEAD_WORDS) {
+            if let Some(ks) = self.by_head.get(&t.folded) {
+                kinds.extend(ks);
+            }
+        }
+        if let Some(ks) = line.hs.get(..4).and_then(|h| self.by_hs4.get(h)) {
+            kinds.extend(ks);
+        }
+        kinds.sort_unstable();
+        kinds.dedup();
+        // Best profile per entry.
+        let mut best: HashMap<usize, (f64, Vec<String>)> = HashMap::new();
+        for k in kinds {
+            for &(ei, pi) in self.kinds.get(k).map(Vec::as_slice).unwrap_or(&[]) {
+                let Some(p) = self.entries.get(ei).and_then(|e| e.profiles.get(pi)) else {
+                    continue;
+                };
+                let s = score(&line, p);
+                if s.score >= min && best.get(&ei).is_none_or(|b| b.0 < s.score) {
+                    best.insert(ei, (s.score, s.reasons));
+                }
+            }
+        }
+        let mut out: Vec<Match> = best
+            .into_iter()
+            .filter_map(|(ei, (s, reasons))| {
+                let e = self.entries.get(ei)?;
+                Some(Match {
+                    equivalent: equivalent(&e.raw, s, reasons.join("; ")),
+                    source: e.source.clone(),
+                    spec: e.raw.spec.clone(),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.equivalent
+                .score
+                .total_cmp(&a.equivalent.score)
+                .then_with(|| a.equivalent.maker.cmp(&b.equivalent.maker))
+                .then_with(|| a.equivalent.product.cmp(&b.equivalent.product))
+        });
+        out.truncate(MAX_RESULTS);
+        out
+    }
+}
+
+/// The equivalent as the rule engine sees it: maker, product, the most recent evidence with its
+/// reference, and the price range of the award evidence.
+fn equivalent(e: &EntryRaw, score: f64, reason: String) -> Equivalent {
+    let latest: Option<&EvidenceRaw> = e.evidence.iter().max_by(|a, b| a.date.cmp(&b.date));
+    let prices: Vec<f64> = e.evidence.iter().filter_map(|v| v.price).collect();
+    let price_min = prices.iter().copied().reduce(f64::min);
+    let price_max = prices.iter().copied().reduce(f64::max);
+    let evidence = match latest {
+        Some(v) => Evidence {
+            kind: EvidenceKind::from_id(&v.kind).unwrap_or(EvidenceKind::Maker),
+            reference: reference(v, e.evidence.len()),
+            date: v.date.clone(),
+        },
+        None => Evidence {
+            kind: EvidenceKind::Maker,
+            reference: String::new(),
+            date: String::new(),
+        },
+    };
+    let mut product = e.product.clone();
+    let extra: Vec<&str> = [e.model.as_str(), e.brand.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    if !extra.is_empty() {
+        product = format!("{product} ({})", extra.join(", "));
+    }
+    Equivalent {
+        maker: e.maker.clone(),
+        product,
+        evidence,
+        price_min,
+        price_max,
+        score: (score * 100.0).round() / 100.0,
+        reason,
+    }
+}
+
+/// "TBMT IB2600188592, 2026-03-15, 94.900.000 đ (+2 chứng cứ khác)".
+fn reference(v: &EvidenceRaw, n: usize) -> String {
+    let mut s = v.reference.clone();
+    if !v.date.is_empty() && !s.contains(&v.date) {
+        s.push_str(&format!(", {}", v.date));
+    }
+    if let Some(p) = v.price {
+        s.push_str(&format!(", {} đ", vnd(p)));
+    }
+    if n > 1 {
+        s.push_str(&format!(" (+{} chứng cứ khác)", n - 1));
+    }
+    s
+}
+
+/// 94900000 → "94.900.000"; cents kept when not whole ("240,1").
+pub fn vnd(p: f64) -> String {
+    let whole = p.trunc() as i64;
+    let digits = whole.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    if whole < 0 {
+        out.insert(0, '-');
+    }
+    let frac = ((p - p.trunc()).abs() * 100.0).round() as i64;
+    if frac > 0 {
+        let f = format!("{frac:02}");
+        out.push(',');
+        out.push_str(f.trim_end_matches('0'));
+    }
+    out
+}
+
+/// The item name and HS code of a line as the registry reads them.
+pub fn line_name_hs(line: &PurchaseLine) -> (String, String) {
+    let name = match line.text(Field::Name) {
+        "" => line.text(Field::Model),
+        n => n,
+    }
+    .to_string();
+    let hs = line
+        .get(Field::HsCode)
+        .and_then(|v| v.hs.as_ref())
+        .filter(|h| h.valid)
+        .and_then(|h| h.code.clone())
+        .unwrap_or_default();
+    (name, hs)
+}
+
+impl Registry for DomesticRegistry {
+    /// Only strong matches: weak ones are suggestions for `registry search`, never findings.
+    fn lookup(&self, line: &PurchaseLine) -> Lookup {
+        let (name, hs) = line_name_hs(line);
+        if name.trim().is_empty() {
+            return Lookup::default();
+        }
+        let equivalents = self
+            .search(&name, &hs, STRONG_MATCH)
+            .into_iter()
+            .map(|m| m.equivalent)
+            .collect();
+        Lookup {
+            equivalents,
+            // No official list of all domestic makers exists for any item (LAW.md §6).
+            complete: false,
+            // The Ministry of Health list is not in the data (LAW.md §6).
+            drug_domestic_only: false,
+        }
+    }
+
+    fn hash(&self) -> String {
+        if self.files == 0 && self.entries.is_empty() {
+            return String::new();
+        }
+        let digest = self.hasher.clone().finalize();
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;
