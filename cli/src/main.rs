@@ -4,6 +4,7 @@
 mod check;
 mod inspect;
 mod lang;
+mod registry_cmd;
 mod rules_cmd;
 mod tables;
 
@@ -29,6 +30,8 @@ enum Command {
     Check(check::Args),
     /// Rule packs: list, show a rule, run the examples.
     Rules(rules_cmd::Args),
+    /// Registry of domestic equivalents: learn from award results, import the official catalogue, search.
+    Registry(registry_cmd::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,5 +42,6 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(args),
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules_cmd::run(args),
+        Command::Registry(args) => registry_cmd::run(args),
     }
 }

@@ -123,10 +123,10 @@ impl Learner {
             return;
         };
         if e.model.is_empty() {
-            e.model = one_line(line.text(Field::Model));
+            e.model = meaningful(line.text(Field::Model));
         }
         if e.brand.is_empty() {
-            e.brand = one_line(line.text(Field::Brand));
+            e.brand = meaningful(line.text(Field::Brand));
         }
         if e.spec.is_empty() {
             e.spec = clip(&one_line(line.text(Field::Spec)), SPEC_MAX);
@@ -185,6 +185,16 @@ fn clean_maker(s: &str) -> Option<String> {
         return None;
     }
     Some(m)
+}
+
+/// A model or brand cell, "" when it holds no letter or digit (".", "-").
+fn meaningful(s: &str) -> String {
+    let s = one_line(s);
+    if s.chars().any(char::is_alphanumeric) {
+        s
+    } else {
+        String::new()
+    }
 }
 
 fn one_line(s: &str) -> String {

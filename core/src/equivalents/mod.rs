@@ -34,10 +34,7 @@ const HEAD_WORDS: usize = 3;
 
 /// The embedded data files, in load order (lexicon first).
 const EMBEDDED: &[(&str, &str)] = &[
-    (
-        "rules/vn/registry/lexicon.toml",
-        include_str!("../../../rules/vn/registry/lexicon.toml"),
-    ),
+    LEXICON,
     (
         "rules/vn/registry/awards_gia_lai_2026.toml",
         include_str!("../../../rules/vn/registry/awards_gia_lai_2026.toml"),
@@ -47,6 +44,12 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../rules/vn/registry/catalogue_tt04_2012.toml"),
     ),
 ];
+
+/// The embedded matching lexicon (synonyms, neutral words, units, closed-system markers).
+pub const LEXICON: (&str, &str) = (
+    "rules/vn/registry/lexicon.toml",
+    include_str!("../../../rules/vn/registry/lexicon.toml"),
+);
 
 /// One entry with its profiles (one per name).
 #[derive(Debug, Clone)]
@@ -84,6 +87,13 @@ impl DomesticRegistry {
     /// An empty registry with no lexicon.
     pub fn new() -> DomesticRegistry {
         DomesticRegistry::default()
+    }
+
+    /// No entries, the embedded lexicon only (to try a registry file on its own).
+    pub fn lexicon_only() -> Result<DomesticRegistry> {
+        let mut r = DomesticRegistry::new();
+        r.add_file(LEXICON.1, LEXICON.0)?;
+        Ok(r)
     }
 
     /// The registry embedded in the binary: lexicon, learned award entries, TT 04/2012 catalogue.
