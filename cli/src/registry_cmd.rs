@@ -146,7 +146,6 @@ fn import_cmd(a: ImportArgs) -> Result<ExitCode, String> {
     let tables = a.tables.build()?;
     let name = a.file.display().to_string();
     let bytes = std::fs::read(&a.file).map_err(|e| format!("{name}: không đọc được tệp ({e})"))?;
-    let wb = inspect(&bytes, &name, &tables).map_err(|e| e.to_string())?;
     let mut circ = Circular {
         number: a.circular.clone(),
         date: a.date.clone(),
@@ -157,7 +156,7 @@ fn import_cmd(a: ImportArgs) -> Result<ExitCode, String> {
         None if a.circular != Circular::default().number => circ.note = String::new(),
         None => {}
     }
-    let got = import(&wb, &tables, &circ);
+    let got = import(&bytes, &name, &tables, &circ).map_err(|e| e.to_string())?;
     for s in &got.skipped {
         eprintln!("bỏ qua: {s}");
     }

@@ -4,8 +4,10 @@
 //! left out and listed, never guessed.
 
 use super::data::{EntryRaw, EvidenceRaw};
-use crate::model::{Field, Workbook};
 use crate::normalize::Tables;
+use crate::read::{read, Limits, Value};
+use crate::text::fold;
+use crate::{Error, Result};
 
 /// Which circular the annex belongs to.
 #[derive(Debug, Clone)]
@@ -31,32 +33,91 @@ impl Default for Circular {
 #[derive(Debug, Default)]
 pub struct Imported {
     pub entries: Vec<EntryRaw>,
-    /// Rows left out: "file:row: why".
+    /// Rows left out: "file:sheet:row: why".
     pub skipped: Vec<String>,
 }
 
-/// Headers of the annex column ("Phụ lục") when the rows of several annexes share one table.
-const ANNEX_HEADERS: &[&str] = &["phu luc", "annex"];
+/// Columns of the annex layout, found by their header text.
+#[derive(Debug, Default)]
+struct Columns {
+    row_no: Option<usize>,
+    name: usize,
+    /// The code may be split over Nhóm | Phân nhóm | last two digits.
+    hs: Vec<usize>,
+    spec: Option<usize>,
+    annex: Option<usize>,
+}
 
-pub fn import(wb: &Workbook, tables: &Tables, circ: &Circular) -> Imported {
+/// How far down a sheet the header may be.
+const HEADER_ROWS: usize = 40;
+
+fn find_header(rows: &[Vec<Value>]) -> Option<(usize, Columns)> {
+    for (r, row) in rows.iter().take(HEADER_ROWS).enumerate() {
+        let f: Vec<String> = row.iter().map(|v| fold(&v.display())).collect();
+        let name = f
+            .iter()
+            .position(|c| c.contains("ten mat hang") || c.contains("ten hang"))?;
+        let Some(hs0) = f.iter().position(|c| {
+            c.starts_with("ma so") || c.starts_with("ma hs") || c.contains("bieu thue")
+        }) else {
+            continue;
+        };
+        let spec = f
+            .iter()
+            .position(|c| c.contains("quy cach") || c.contains("mo ta") || c.contains("dac tinh"));
+        // The code columns run from the "Mã số" header to the next named column.
+        let mut hs = vec![hs0];
+        let mut c = hs0 + 1;
+        while c < f.len()
+            && Some(c) != spec
+            && f.get(c).is_some_and(|h| h.is_empty() || h.contains("nhom"))
+            && hs.len() < 3
+        {
+            hs.push(c);
+            c += 1;
+        }
+        let row_no = f
+            .iter()
+            .position(|c| matches!(c.as_str(), "so tt" | "stt" | "tt" | "so thu tu"));
+        let annex = f.iter().position(|c| c.starts_with("phu luc"));
+        return Some((
+            r,
+            Columns {
+                row_no,
+                name,
+                hs,
+                spec,
+                annex,
+            },
+        ));
+    }
+    None
+}
+
+/// Read an annex table (xlsx, ods, csv…) into catalogue entries.
+pub fn import(bytes: &[u8], file_name: &str, tables: &Tables, circ: &Circular) -> Result<Imported> {
+    let book = read(bytes, file_name, &Limits::default())?;
     let mut out = Imported::default();
-    for sheet in &wb.sheets {
-        for line in &sheet.lines {
-            let at = format!("{}:{}", wb.file, line.row);
-            let name = line
-                .text(Field::Name)
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
+    let mut found = false;
+    for sheet in &book.sheets {
+        let Some((h, cols)) = find_header(&sheet.rows) else {
+            continue;
+        };
+        found = true;
+        for (i, row) in sheet.rows.iter().enumerate().skip(h + 1) {
+            let cell = |c: Option<usize>| {
+                c.and_then(|c| row.get(c))
+                    .map(|v| v.display().split_whitespace().collect::<Vec<_>>().join(" "))
+                    .unwrap_or_default()
+            };
+            let at = format!("{file_name}:{}:{}", sheet.name, i + 1);
+            let name = cell(Some(cols.name));
+            let raw_hs: Vec<String> = cols.hs.iter().map(|&c| cell(Some(c))).collect();
+            let raw_hs = raw_hs.join(" ").trim().to_string();
             if name.is_empty() {
-                out.skipped.push(format!("{at}: không có tên mặt hàng"));
-                continue;
+                continue; // sub-header (Nhóm | Phân nhóm), blank or numbering row
             }
-            let raw_hs = line.text(Field::HsCode);
-            let info = line
-                .get(Field::HsCode)
-                .and_then(|v| v.hs.clone())
-                .unwrap_or_else(|| tables.hs.lookup(raw_hs, false));
+            let info = tables.hs.lookup(&raw_hs, false);
             let code = match (&info.code, info.valid) {
                 (Some(c), true) => c.clone(),
                 _ => {
@@ -70,18 +131,11 @@ pub fn import(wb: &Workbook, tables: &Tables, circ: &Circular) -> Imported {
                     continue;
                 }
             };
-            let annex = line
-                .extra
-                .iter()
-                .find(|(h, _)| {
-                    ANNEX_HEADERS
-                        .iter()
-                        .any(|a| crate::text::fold(h).starts_with(a))
-                })
-                .map(|(_, v)| v.raw.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| sheet.name.clone());
-            let row_no = line.text(Field::LineNo);
+            let annex = match cell(cols.annex) {
+                a if a.is_empty() => sheet.name.clone(),
+                a => a,
+            };
+            let row_no = cell(cols.row_no);
             let reference = if row_no.is_empty() {
                 format!("{}, {annex}", circ.number)
             } else {
@@ -90,11 +144,7 @@ pub fn import(wb: &Workbook, tables: &Tables, circ: &Circular) -> Imported {
             out.entries.push(EntryRaw {
                 product: name,
                 hs: dotted(&code),
-                spec: line
-                    .text(Field::Spec)
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                spec: cell(cols.spec),
                 evidence: vec![EvidenceRaw {
                     kind: "catalogue".to_string(),
                     reference,
@@ -106,7 +156,13 @@ pub fn import(wb: &Workbook, tables: &Tables, circ: &Circular) -> Imported {
             });
         }
     }
-    out
+    if !found {
+        return Err(Error::NoTable {
+            file: file_name.to_string(),
+            reason: "không thấy bảng danh mục: cần dòng tiêu đề có “Tên mặt hàng” và “Mã số theo biểu thuế” (và “Ký hiệu quy cách, mô tả đặc tính kỹ thuật”)".to_string(),
+        });
+    }
+    Ok(out)
 }
 
 /// "84713020" → "8471.30.20".
