@@ -182,7 +182,7 @@ fn show(r: &Rule, lang: Lang) -> String {
     for v in &r.versions {
         let from = v.from.map(|d| d.to_string()).unwrap_or_else(|| "…".into());
         let to = v.to.map(|d| d.to_string()).unwrap_or_else(|| "…".into());
-        out.push_str(&format!("  [{from} → {to})  {}\n", v.citation));
+        out.push_str(&format!("  [{from} → {to})  {}\n", v.citation.text(l)));
         if !v.note.is_empty() {
             out.push_str(&format!("      {}\n", v.note));
         }

@@ -360,7 +360,7 @@ impl Engine {
                 .unwrap_or_default(),
             values,
             message,
-            citation: version.citation.clone(),
+            citation: version.citation.text(ctx.lang).to_string(),
             alternatives,
             assumptions: fired
                 .trace

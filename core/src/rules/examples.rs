@@ -120,26 +120,47 @@ pub fn run_example(
         }
         None => &EmptyRegistry,
     };
-    let fired = match rule.version_at(date) {
-        None => None,
+    let version = rule.version_at(date);
+    let eval = |lang: Lang| match version {
         Some(v) if rule.applies_to(sheet.kind) => {
             let line = match rule.scope {
                 Scope::Line => sheet.lines.first(),
                 Scope::Sheet => None,
             };
-            let ctx = Ctx::new(&sheet, line, &v.params, registry, classify, Lang::Vi);
+            let ctx = Ctx::new(&sheet, line, &v.params, registry, classify, lang);
             rule.evaluate(&ctx)
         }
-        Some(_) => None,
+        _ => None,
     };
-    match (ex.fires, fired) {
-        (true, Some(f)) => match &ex.expect {
-            Some(want) if !f.message.contains(want.as_str()) => Err(format!(
-                "fired, but the message does not contain “{want}”: {}",
-                f.message
-            )),
-            _ => Ok(f.message),
-        },
+    match (ex.fires, eval(Lang::Vi)) {
+        (true, Some(f)) => {
+            if let Some(want) = &ex.expect {
+                if !f.message.contains(want.as_str()) {
+                    return Err(format!(
+                        "fired, but the message does not contain “{want}”: {}",
+                        f.message
+                    ));
+                }
+            }
+            if let Some(want) = &ex.expect_en {
+                let en = eval(Lang::En).map(|f| f.message).unwrap_or_default();
+                if !en.contains(want.as_str()) {
+                    return Err(format!(
+                        "fired, but the English message does not contain “{want}”: {en}"
+                    ));
+                }
+            }
+            if let (Some(want), Some(v)) = (&ex.expect_citation, version) {
+                let c = &v.citation;
+                if !c.vi.contains(want.as_str()) && !c.en.contains(want.as_str()) {
+                    return Err(format!(
+                        "fired on {date}, but the citation in force does not contain “{want}”: {} | {}",
+                        c.vi, c.en
+                    ));
+                }
+            }
+            Ok(f.message)
+        }
         (true, None) => Err(format!("expected to fire on {date}, did not")),
         (false, None) => Ok(String::new()),
         (false, Some(f)) => Err(format!(

@@ -53,12 +53,64 @@ pub enum Scope {
     Sheet,
 }
 
+/// What a rule cites, in Vietnamese legal form and in English. A plain string in the pack
+/// serves both languages (packs written before the two-language form keep working).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Citation {
+    pub vi: String,
+    pub en: String,
+}
+
+impl Citation {
+    /// The text for the report's language.
+    pub fn text(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Vi => &self.vi,
+            Lang::En => &self.en,
+        }
+    }
+
+    fn compile(v: &Spanned<toml::Value>) -> Result<Citation, SpanError> {
+        let expected = "expected a citation string, or a table { vi = \"…\", en = \"…\" }";
+        match v.get_ref() {
+            toml::Value::String(s) if !s.trim().is_empty() => Ok(Citation {
+                vi: s.clone(),
+                en: s.clone(),
+            }),
+            toml::Value::Table(t) => {
+                let text = |k: &str| match t.get(k) {
+                    Some(toml::Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
+                    Some(_) => Err(SpanError::at(
+                        v,
+                        format!("citation.{k}: {expected}; `{k}` must be a non-empty string"),
+                    )),
+                    None => Err(SpanError::at(
+                        v,
+                        format!("citation.{k} is missing; {expected}"),
+                    )),
+                };
+                if let Some(k) = t.keys().find(|k| *k != "vi" && *k != "en") {
+                    return Err(SpanError::at(
+                        v,
+                        format!("unknown key `citation.{k}`; {expected}"),
+                    ));
+                }
+                Ok(Citation {
+                    vi: text("vi")?,
+                    en: text("en")?,
+                })
+            }
+            _ => Err(SpanError::at(v, format!("{expected}, not empty"))),
+        }
+    }
+}
+
 /// One period of a rule: what is cited and with which parameters.
 #[derive(Debug, Clone, Serialize)]
 pub struct Version {
     pub from: Option<Date>,
     pub to: Option<Date>,
-    pub citation: String,
+    pub citation: Citation,
     pub params: BTreeMap<String, f64>,
     pub note: String,
 }
@@ -87,6 +139,8 @@ pub struct Example {
     pub columns: Vec<Field>,
     pub registry: Option<Lookup>,
     pub expect: Option<String>,
+    pub expect_en: Option<String>,
+    pub expect_citation: Option<String>,
     /// file:line:column of the example, for `rules test` output.
     pub location: String,
 }
@@ -399,10 +453,11 @@ fn compile_rule(r: &Spanned<RuleRaw>, file: &str, text: &str) -> Result<Rule, Sp
         }
     };
     // Versions: the rule's own period first, then [[rule.version]] periods.
+    let citation = Citation::compile(&raw.citation)?;
     let mut versions = vec![Version {
         from: parse_date(&raw.from)?,
         to: parse_date(&raw.to)?,
-        citation: raw.citation.clone(),
+        citation: citation.clone(),
         params: raw.params.clone(),
         note: String::new(),
     }];
@@ -413,7 +468,10 @@ fn compile_rule(r: &Spanned<RuleRaw>, file: &str, text: &str) -> Result<Rule, Sp
         versions.push(Version {
             from: parse_date(&vr.from)?,
             to: parse_date(&vr.to)?,
-            citation: vr.citation.clone().unwrap_or_else(|| raw.citation.clone()),
+            citation: match &vr.citation {
+                Some(c) => Citation::compile(c)?,
+                None => citation.clone(),
+            },
             params,
             note: vr.note.clone(),
         });
@@ -658,6 +716,8 @@ fn compile_example(
         columns,
         registry,
         expect: raw.expect.clone(),
+        expect_en: raw.expect_en.clone(),
+        expect_citation: raw.expect_citation.clone(),
         location: position(file, text, e.span().start),
     })
 }

@@ -50,7 +50,8 @@ pub struct RuleRaw {
     pub scope: Option<Spanned<String>>,
     #[serde(default)]
     pub doc: String,
-    pub citation: String,
+    /// A plain string (both languages), or a table `{ vi = "…", en = "…" }`; checked at compile.
+    pub citation: Spanned<toml::Value>,
     /// First day in force (inclusive) and first day no longer in force (exclusive).
     pub from: Option<Spanned<String>>,
     pub to: Option<Spanned<String>>,
@@ -75,7 +76,7 @@ pub struct RuleRaw {
 pub struct VersionRaw {
     pub from: Option<Spanned<String>>,
     pub to: Option<Spanned<String>>,
-    pub citation: Option<String>,
+    pub citation: Option<Spanned<toml::Value>>,
     #[serde(default)]
     pub params: BTreeMap<String, f64>,
     /// Why this period differs (shown by `rules show`).
@@ -159,6 +160,10 @@ pub struct ExampleRaw {
     pub registry: Option<RegistryAnswerRaw>,
     /// Text the Vietnamese message must contain when the rule fires.
     pub expect: Option<String>,
+    /// Text the English message must contain when the rule fires.
+    pub expect_en: Option<String>,
+    /// Text the citation of the period in force must contain (Vietnamese or English).
+    pub expect_citation: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

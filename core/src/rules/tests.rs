@@ -127,16 +127,19 @@ fn versions_pick_by_date() {
         .version_at(d("2025-03-01"))
         .unwrap()
         .citation
+        .en
         .contains("original L23"));
     assert!(r1
         .version_at(d("2025-07-15"))
         .unwrap()
         .citation
+        .en
         .contains("as amended by L90"));
     assert!(r1
         .version_at(d("2026-01-10"))
         .unwrap()
         .citation
+        .en
         .contains("ND214 Art. 26(9)"));
     let r8 = p.rule("VN-R8").unwrap();
     assert!(r8.version_at(d("2025-08-03")).is_none());
@@ -151,4 +154,50 @@ fn code_order_is_natural() {
     assert!(code_key("VN-R2") < code_key("VN-R10"));
     assert!(code_key("VN-R10") < code_key("VN-R11"));
     assert!(code_key("AB-1") < code_key("VN-R1"));
+}
+
+#[test]
+fn citation_plain_or_per_language() {
+    // A plain string serves both languages.
+    let p = load(&[("pack.toml", MANIFEST), ("r.toml", GOOD)]).unwrap();
+    let c = &p.rules[0].versions[0].citation;
+    assert_eq!((c.text(Lang::Vi), c.text(Lang::En)), ("x", "x"));
+    // A table gives each language its own text; a period without a citation keeps the rule's.
+    let two = GOOD.replace(
+        "citation = \"x\"",
+        "citation.vi = \"Luật Đấu thầu số 22/2023/QH15, điểm i khoản 6 Điều 16\"\ncitation.en = \"Law on Bidding 22/2023/QH15, Art. 16(6)(i)\"\nfrom = \"2025-08-04\"\nto = \"2026-01-01\"",
+    ) + "[[rule.version]]\nto = \"2025-08-04\"\ncitation = { vi = \"Luật cũ\", en = \"Old law\" }\n[[rule.version]]\nfrom = \"2026-01-01\"\n";
+    let p = load(&[("pack.toml", MANIFEST), ("r.toml", &two)]).unwrap();
+    let r = &p.rules[0];
+    let d = |s| date::Date::parse(s).unwrap();
+    let at = |s| r.version_at(d(s)).unwrap().citation.clone();
+    assert_eq!(at("2025-08-03").text(Lang::Vi), "Luật cũ");
+    assert_eq!(at("2025-08-03").text(Lang::En), "Old law");
+    assert_eq!(
+        at("2025-08-04").text(Lang::Vi),
+        "Luật Đấu thầu số 22/2023/QH15, điểm i khoản 6 Điều 16"
+    );
+    assert_eq!(
+        at("2026-01-15").text(Lang::En),
+        "Law on Bidding 22/2023/QH15, Art. 16(6)(i)"
+    );
+}
+
+#[test]
+fn bad_citations_name_the_place() {
+    let e = err(&GOOD.replace("citation = \"x\"", "citation.vi = \"a\""));
+    assert!(e.starts_with("p/r.toml:7:"), "{e}");
+    assert!(e.contains("citation.en is missing"), "{e}");
+    let e = err(&GOOD.replace(
+        "citation = \"x\"",
+        "citation = { vi = \"a\", en = \"b\", fr = \"c\" }",
+    ));
+    assert!(e.contains("unknown key `citation.fr`"), "{e}");
+    let e = err(&GOOD.replace("citation = \"x\"", "citation = 3"));
+    assert!(
+        e.starts_with("p/r.toml:7:12: expected a citation string"),
+        "{e}"
+    );
+    let e = err(&GOOD.replace("citation = \"x\"", "citation = { vi = \"a\", en = 1 }"));
+    assert!(e.contains("`en` must be a non-empty string"), "{e}");
 }
