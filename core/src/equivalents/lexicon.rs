@@ -164,7 +164,7 @@ impl Lexicon {
                 self.synonyms.push((phrase(v)?, canon.clone()));
             }
         }
-        self.synonyms.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        self.synonyms.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
         self.neutral.sort_by_key(|p| std::cmp::Reverse(p.len()));
         Ok(())
     }

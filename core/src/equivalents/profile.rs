@@ -45,13 +45,13 @@ impl Profile {
             }
             if t.has_digit() {
                 after_number = true;
-            } else if !(after_number && lex.is_unit(t))
-                && !(core.is_empty() && lex.is_lead_drop(t) && i + 1 < name_toks.len())
-                && !core.iter().any(|c| c.same(t))
-            {
-                core.push(t.clone());
-                after_number = false;
             } else {
+                let unit = after_number && lex.is_unit(t);
+                let lead = core.is_empty() && lex.is_lead_drop(t) && i + 1 < name_toks.len();
+                let repeated = core.iter().any(|c| c.same(t));
+                if !unit && !lead && !repeated {
+                    core.push(t.clone());
+                }
                 after_number = false;
             }
             i += 1;
