@@ -7,6 +7,7 @@ mod lang;
 mod registry_cmd;
 mod rules_cmd;
 mod tables;
+mod version;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -37,6 +38,9 @@ enum Command {
 fn main() -> ExitCode {
     // Bad input must never show a Rust panic message; the engine turns reader panics into errors.
     std::panic::set_hook(Box::new(|_| {}));
+    if let Some(code) = version::handle_flag() {
+        return code;
+    }
     let cli = Cli::parse();
     match cli.command {
         Command::Inspect(args) => inspect::run(args),
