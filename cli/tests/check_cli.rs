@@ -79,12 +79,12 @@ fn award_with_planted_problems() {
     let first = &v["findings"][0];
     assert_eq!(
         first["message"],
-        "Dòng trúng thầu thiếu hãng sản xuất (ô E7 trống). Mẫu 10B yêu cầu ghi rõ ký mã hiệu, nhãn hiệu, xuất xứ, hãng sản xuất; đề nghị bổ sung theo E-HSDT."
+        "Dòng trúng thầu thiếu hãng sản xuất (ô E7 trống). Mẫu 10B yêu cầu ghi rõ ký mã hiệu, nhãn hiệu, xuất xứ, hãng sản xuất; hồ sơ dự thầu thiếu các thông tin này thì không được xem xét, đánh giá. Đề nghị đối chiếu E-HSDT của nhà thầu trúng thầu và bổ sung."
     );
     assert_eq!(first["severity"], "violation");
     assert_eq!(
         first["citation"],
-        "TT79-4A E-CDNT 15.7, 15.8; Mẫu 10B notes"
+        "Thông tư 79/2025/TT-BTC, Mẫu số 4A: E-CDNT mục 15.7, 15.8; ghi chú Mẫu số 10B"
     );
     assert_eq!(first["item"], "Máy tính xách tay");
     assert_eq!(first["sheet"], "Giá trúng thầu");
@@ -141,11 +141,11 @@ fn requirement_list_brand_and_origin() {
     );
     let r1 = &v["findings"][3];
     assert!(r1["message"].as_str().unwrap().starts_with(
-        "Yêu cầu kỹ thuật/xuất xứ của hồ sơ mời thầu yêu cầu xuất xứ cụ thể “Nhật Bản” (ô D18). Hồ sơ mời thầu gói hàng hóa (hình thức đấu thầu rộng rãi)"
+        "Hồ sơ mời thầu yêu cầu xuất xứ cụ thể “Nhật Bản” (ô D18). Hồ sơ mời thầu gói hàng hóa theo hình thức đấu thầu rộng rãi không được nêu nhãn hiệu, xuất xứ cụ thể"
     ), "{}", r1["message"]);
     assert_eq!(
         r1["citation"],
-        "Luật ĐT Art. 16(6)(i); Art. 44(2)–(3) (as amended by L90); ND214 Art. 26(9)(a),(c); TT79-4A Chương V"
+        "Luật Đấu thầu số 22/2023/QH15, điểm i khoản 6 Điều 16; khoản 2, 3 Điều 44 (sửa đổi bởi Luật số 90/2025/QH15); Nghị định 214/2025/NĐ-CP, điểm a, c khoản 9 Điều 26; Thông tư 79/2025/TT-BTC, Mẫu số 4A, Chương V"
     );
     // Early 2025: ND 214 not yet in force; VN-R1 under the original Luật 22/2023 wording only.
     let (v, _) = json(&[
@@ -167,7 +167,34 @@ fn requirement_list_brand_and_origin() {
     );
     assert_eq!(
         v["findings"][0]["citation"],
-        "Luật ĐT Art. 16(6)(i); Art. 44(2)–(4) (original L23 wording)"
+        "Luật Đấu thầu số 22/2023/QH15, điểm i khoản 6 Điều 16; khoản 2, 3, 4 Điều 44 (văn bản gốc, trước khi sửa đổi bởi Luật số 90/2025/QH15)"
+    );
+    // JSON in English: the citation is the English text, still one string.
+    let (v, _) = json(&[
+        "check",
+        "tests/fixtures/requirements_hsmt.xlsx",
+        "--format",
+        "json",
+        "--lang",
+        "en",
+    ]);
+    let r1 = &v["findings"][3];
+    assert_eq!(
+        r1["citation"],
+        "Law on Bidding 22/2023/QH15, Art. 16(6)(i); Art. 44(2), (3) (as amended by Law 90/2025/QH15); Decree 214/2025/ND-CP, Art. 26(9)(a), (c); Circular 79/2025/TT-BTC, Form 4A, Chapter V"
+    );
+    assert!(
+        r1["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("The bidding documents require a specific origin “Nhật Bản” (cell D18)."),
+        "{}",
+        r1["message"]
+    );
+    let r3 = &v["findings"][1];
+    assert_eq!(
+        (r3["rule"].as_str(), r3["severity"].as_str()),
+        (Some("VN-R3"), Some("warning"))
     );
 }
 
@@ -204,7 +231,7 @@ fn preference_form_domestic_share() {
     );
     assert_eq!(
         v["findings"][0]["citation"],
-        "ND214 Art. 6(5)(b); TT79-4A E-CDNT 28.1(d), 28.3, Mẫu 15A–15C"
+        "Nghị định 214/2025/NĐ-CP, điểm b khoản 5 Điều 6; Thông tư 79/2025/TT-BTC, Mẫu số 4A: E-CDNT mục 28.1 điểm d, mục 28.3; Mẫu số 15A, 15B, 15C"
     );
     // The shared 15A fixture declares consistent shares: nothing to report.
     let (v, code) = json(&[
@@ -312,7 +339,9 @@ fn text_report_in_both_languages() {
         "{t}"
     );
     assert!(
-        t.contains("Căn cứ: TT79-4A E-CDNT 15.7, 15.8; Mẫu 10B notes"),
+        t.contains(
+            "Căn cứ: Thông tư 79/2025/TT-BTC, Mẫu số 4A: E-CDNT mục 15.7, 15.8; ghi chú Mẫu số 10B"
+        ),
         "{t}"
     );
     assert!(
@@ -331,6 +360,13 @@ fn text_report_in_both_languages() {
     assert!(t.contains("not a legal ruling"), "{t}");
     assert!(
         t.contains("Award line: no manufacturer (cell E7 blank)."),
+        "{t}"
+    );
+    // The citation follows --lang too.
+    assert!(
+        t.contains(
+            "Basis: Circular 79/2025/TT-BTC, Form 4A: E-CDNT clauses 15.7, 15.8; notes to Form 10B"
+        ),
         "{t}"
     );
 }
@@ -357,7 +393,7 @@ fn rules_list_and_show() {
     let t = String::from_utf8(out.stdout).unwrap();
     assert!(
         t.contains(
-            "[… → 2025-07-01)  Luật ĐT Art. 16(6)(i); Art. 44(2)–(4) (original L23 wording)"
+            "[… → 2025-07-01)  Luật Đấu thầu số 22/2023/QH15, điểm i khoản 6 Điều 16; khoản 2, 3, 4 Điều 44 (văn bản gốc"
         ),
         "{t}"
     );

@@ -149,10 +149,13 @@ fn award_sheet_findings_in_row_order_with_summary() {
     let r11 = &found[0];
     assert_eq!(
         r11.message,
-        "Dòng trúng thầu thiếu hãng sản xuất (ô E6 trống). Mẫu 10B yêu cầu ghi rõ ký mã hiệu, nhãn hiệu, xuất xứ, hãng sản xuất; đề nghị bổ sung theo E-HSDT."
+        "Dòng trúng thầu thiếu hãng sản xuất (ô E6 trống). Mẫu 10B yêu cầu ghi rõ ký mã hiệu, nhãn hiệu, xuất xứ, hãng sản xuất; hồ sơ dự thầu thiếu các thông tin này thì không được xem xét, đánh giá. Đề nghị đối chiếu E-HSDT của nhà thầu trúng thầu và bổ sung."
     );
     assert_eq!(r11.cells, ["E6"]);
-    assert_eq!(r11.citation, "TT79-4A E-CDNT 15.7, 15.8; Mẫu 10B notes");
+    assert_eq!(
+        r11.citation,
+        "Thông tư 79/2025/TT-BTC, Mẫu số 4A: E-CDNT mục 15.7, 15.8; ghi chú Mẫu số 10B"
+    );
     assert_eq!(r11.as_of.to_string(), "2026-02-01");
     assert_eq!(input.as_of_source, AsOfSource::DecisionDate);
     let t = &input.summary.totals;
@@ -198,7 +201,7 @@ fn as_of_decides_the_law() {
         [(
             5,
             "VN-R1".to_string(),
-            "Luật ĐT Art. 16(6)(i); Art. 44(2)–(4) (original L23 wording)".to_string()
+            "Luật Đấu thầu số 22/2023/QH15, điểm i khoản 6 Điều 16; khoản 2, 3, 4 Điều 44 (văn bản gốc, trước khi sửa đổi bởi Luật số 90/2025/QH15)".to_string()
         )]
     );
     let mut late = Vec::new();
@@ -210,7 +213,9 @@ fn as_of_decides_the_law() {
     );
     let got: Vec<_> = late.iter().map(|f| (f.row, f.rule.as_str())).collect();
     assert_eq!(got, [(5, "VN-R1"), (6, "VN-R3")]);
-    assert!(late[0].citation.contains("ND214 Art. 26(9)(a),(c)"));
+    assert!(late[0]
+        .citation
+        .contains("Nghị định 214/2025/NĐ-CP, điểm a, c khoản 9 Điều 26"));
     // --as-of wins over the file's date.
     let mut o = opts();
     o.as_of = crate::rules::date::Date::parse("2025-03-01");

@@ -260,6 +260,7 @@ impl<'a> Ctx<'a> {
         Some(match key {
             "equivalents" => l.strong().count() as f64,
             "domestic_makers" => l.domestic_makers() as f64,
+            "qualified_makers" => qualified_makers(l) as f64,
             "catalogue" => l.count(EvidenceKind::Catalogue) as f64,
             "awards" => l.count(EvidenceKind::Award) as f64,
             "drug_domestic_only" => f64::from(u8::from(l.drug_domestic_only)),
@@ -469,14 +470,20 @@ pub fn resolve_common(v: &Var, ctx: &Ctx) -> String {
         Var::Alternatives => ctx
             .lookup()
             .map(|l| {
-                l.equivalents
-                    .iter()
+                // Only matches strong enough for a rule to rely on; a catalogue row names no
+                // maker, so its product and source are shown instead of a dangling dash.
+                l.strong()
                     .take(5)
                     .map(|e| {
-                        if e.product.is_empty() {
-                            e.maker.clone()
-                        } else {
-                            format!("{} – {}", e.maker, e.product)
+                        let what = match (e.maker.trim(), e.product.trim()) {
+                            (m, "") => m.to_string(),
+                            ("", p) => p.to_string(),
+                            (m, p) => format!("{m} – {p}"),
+                        };
+                        match e.evidence.reference.trim() {
+                            "" => what,
+                            r if e.maker.trim().is_empty() => format!("{what} ({r})"),
+                            _ => what,
                         }
                     })
                     .collect::<Vec<_>>()
@@ -960,6 +967,18 @@ pub fn compile(c: &Spanned<CondRaw>, params: &BTreeMap<String, f64>) -> Result<C
         tests,
         say,
     })
+}
+
+/// Distinct domestic makers named by evidence other than the MPI catalogue (awards, makers,
+/// market consultation, drug lists): the catalogue is a tax list with no maker column, so it
+/// never makes a maker "qualified" (LAW.md §6).
+fn qualified_makers(l: &crate::registry::Lookup) -> usize {
+    l.strong()
+        .filter(|e| e.evidence.kind != EvidenceKind::Catalogue)
+        .map(|e| crate::text::fold(&e.maker))
+        .filter(|m| !m.is_empty())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
 }
 
 #[cfg(test)]

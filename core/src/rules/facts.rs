@@ -28,9 +28,10 @@ pub const VALUE_KEYS: [&str; 9] = [
 ];
 
 /// `registry = "…"` subjects.
-pub const REGISTRY_KEYS: [&str; 6] = [
+pub const REGISTRY_KEYS: [&str; 7] = [
     "equivalents",
     "domestic_makers",
+    "qualified_makers",
     "catalogue",
     "drug_domestic_only",
     "complete",

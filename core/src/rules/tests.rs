@@ -128,19 +128,19 @@ fn versions_pick_by_date() {
         .unwrap()
         .citation
         .en
-        .contains("original L23"));
+        .contains("Art. 44(2)–(4) (original text"));
     assert!(r1
         .version_at(d("2025-07-15"))
         .unwrap()
         .citation
         .en
-        .contains("as amended by L90"));
+        .contains("Art. 44(2), (3) (as amended by Law 90/2025/QH15)"));
     assert!(r1
         .version_at(d("2026-01-10"))
         .unwrap()
         .citation
         .en
-        .contains("ND214 Art. 26(9)"));
+        .contains("Decree 214/2025/ND-CP, Art. 26(9)(a), (c)"));
     let r8 = p.rule("VN-R8").unwrap();
     assert!(r8.version_at(d("2025-08-03")).is_none());
     assert_eq!(
@@ -200,4 +200,63 @@ fn bad_citations_name_the_place() {
     );
     let e = err(&GOOD.replace("citation = \"x\"", "citation = { vi = \"a\", en = 1 }"));
     assert!(e.contains("`en` must be a non-empty string"), "{e}");
+}
+
+#[test]
+fn vn_citations_name_the_documents_in_both_languages() {
+    let p = Pack::embedded_vn().unwrap();
+    for r in &p.rules {
+        for v in &r.versions {
+            let c = &v.citation;
+            assert_ne!(c.vi, c.en, "{}: one text for both languages", r.code);
+            for short in ["ND214", "TT79-4A", "Luật ĐT", "L23", "L90"] {
+                assert!(
+                    !c.vi.contains(short),
+                    "{}: shorthand {short} in {}",
+                    r.code,
+                    c.vi
+                );
+                assert!(
+                    !c.en.contains(short),
+                    "{}: shorthand {short} in {}",
+                    r.code,
+                    c.en
+                );
+            }
+            assert!(c.vi.contains("số") || c.vi.contains("Nghị định") || c.vi.contains("Thông tư"));
+        }
+    }
+}
+
+#[test]
+fn vn_periods_turn_on_the_effective_dates() {
+    let p = Pack::embedded_vn().unwrap();
+    let d = |s: &str| date::Date::parse(s).unwrap();
+    let vi = |code: &str, day: &str| {
+        p.rule(code)
+            .unwrap()
+            .version_at(d(day))
+            .map(|v| v.citation.vi.clone())
+    };
+    // Luật 90/2025 in force 01/7/2025; ND 214 (and TT 79/2025) from 04/8/2025.
+    assert!(vi("VN-R1", "2025-06-30").unwrap().contains("văn bản gốc"));
+    let july = vi("VN-R1", "2025-07-01").unwrap();
+    assert!(july.contains("sửa đổi bởi Luật số 90/2025/QH15"), "{july}");
+    assert!(!july.contains("Nghị định 214/2025/NĐ-CP"), "{july}");
+    assert_eq!(vi("VN-R1", "2025-08-03"), Some(july));
+    assert!(vi("VN-R1", "2025-08-04")
+        .unwrap()
+        .contains("Nghị định 214/2025/NĐ-CP, điểm a, c khoản 9 Điều 26"));
+    for code in ["VN-R2", "VN-R3", "VN-R8", "VN-R11", "VN-R14"] {
+        assert_eq!(vi(code, "2025-08-03"), None, "{code} runs before ND 214");
+        assert!(
+            vi(code, "2025-08-04").is_some(),
+            "{code} not in force on 04/8/2025"
+        );
+    }
+    // TT 31/2022 applied from 30/12/2022 (suspended 01/12–29/12/2022).
+    assert_eq!(vi("VN-R13", "2022-12-29"), None);
+    assert!(vi("VN-R13", "2022-12-30")
+        .unwrap()
+        .contains("31/2022/TT-BTC"));
 }
