@@ -1,30 +1,40 @@
-//! `hangviet check PATH…`: check files (and folders, walked in path order) against the rule packs.
+//! `hangviet check PATH…`: check files, folders and patterns against the rule packs, in
+//! parallel, and write the report as text, JSON, CSV, HTML or an annotated workbook.
 
 use crate::lang::Lang;
 use hangviet_core::engine::{CheckOptions, Engine};
+use hangviet_core::model::Workbook;
 use hangviet_core::registry::EmptyRegistry;
-use hangviet_core::report::{text, FailOn};
+use hangviet_core::report::{self, text, DataFile, FailOn, Finding, Input, Report};
 use hangviet_core::rules::cond;
 use hangviet_core::rules::date::Date;
-use hangviet_core::rules::Pack;
+use hangviet_core::rules::{hex, Pack};
+use hangviet_core::waivers::{self, Waivers};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// File endings the reader understands; folders are searched for these.
+/// File endings the reader understands; folders and patterns are searched for these.
 const SPREADSHEETS: [&str; 8] = ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "tsv", "txt"];
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Files or folders (folders are walked, files taken in path order).
+    /// Files, folders (walked, in path order) or patterns with * and ? (expanded here when the
+    /// shell did not, e.g. on Windows).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Output format.
+    /// Output format. `xlsx` (annotated workbook) needs --output.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Language of messages and text output.
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Language of messages and of every human-facing format.
     #[arg(long, value_enum, default_value_t = Lang::Vi)]
     lang: Lang,
-    /// Exit 1 when a finding is at or above this severity.
+    /// Exit 1 when a finding (not waived) is at or above this severity.
     #[arg(long, value_parser = ["violation", "warning", "advisory", "info", "never"], default_value = "violation")]
     fail_on: String,
     /// Apply the law in force on this date (YYYY-MM-DD). Default: the bidding documents' issue
@@ -34,6 +44,16 @@ pub struct Args {
     /// A rule-pack folder: replaces the embedded pack with the same id, or adds to it.
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
+    /// Accepted exceptions (TOML or CSV, see docs/waivers.md): matched findings stay in the
+    /// report, marked, and do not count toward --fail-on.
+    #[arg(long, value_name = "FILE")]
+    waivers: Option<PathBuf>,
+    /// Files checked at once (default: one per CPU).
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+    /// No progress bar and no notes on standard error (errors are still printed).
+    #[arg(long, short = 'q')]
+    quiet: bool,
     #[command(flatten)]
     tables: crate::tables::TableArgs,
 }
@@ -42,6 +62,9 @@ pub struct Args {
 enum Format {
     Text,
     Json,
+    Csv,
+    Html,
+    Xlsx,
 }
 
 pub fn core_lang(l: Lang) -> cond::Lang {
@@ -98,99 +121,388 @@ pub fn build_engine(
     Engine::new(packs, tables, Box::new(EmptyRegistry)).map_err(|e| e.to_string())
 }
 
-/// Files to check: each file as given, each folder walked (sorted, spreadsheets only).
-/// A path that does not exist stays in the list so it becomes an error entry.
-fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            out.push(dir.to_path_buf());
-            return;
-        };
-        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| SPREADSHEETS.contains(&e.to_ascii_lowercase().as_str()))
-            {
-                out.push(p);
-            }
+/// One path the user gave, expanded: files to check, or an error entry for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    File(PathBuf),
+    Missing(String, String),
+}
+
+fn is_spreadsheet(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| SPREADSHEETS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        out.push(dir.to_path_buf());
+        return;
+    };
+    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out);
+        } else if is_spreadsheet(&p) {
+            out.push(p);
         }
     }
+}
+
+fn has_wildcard(s: &str) -> bool {
+    s.contains('*') || s.contains('?')
+}
+
+/// Paths matching a pattern, one component at a time (`data/*/2026-*.xlsx`), sorted.
+fn glob(pattern: &Path) -> Vec<PathBuf> {
+    let mut current: Vec<PathBuf> = vec![PathBuf::new()];
+    for comp in pattern.components() {
+        let part = comp.as_os_str().to_string_lossy().to_string();
+        let mut next = Vec::new();
+        for base in &current {
+            if !has_wildcard(&part) {
+                next.push(base.join(comp.as_os_str()));
+                continue;
+            }
+            let dir = if base.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                base.as_path()
+            };
+            let Ok(rd) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            let mut names: Vec<String> = rd
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| !n.starts_with('.') || part.starts_with('.'))
+                .filter(|n| waivers::wildcard(&part, n))
+                .collect();
+            names.sort();
+            next.extend(names.into_iter().map(|n| base.join(n)));
+        }
+        current = next;
+    }
+    current.into_iter().filter(|p| p.exists()).collect()
+}
+
+/// Files to check, in a stable order: each file as given, each folder walked (sorted,
+/// spreadsheets only), each pattern expanded. Duplicates are checked once. A path that does not
+/// exist becomes an error entry.
+pub fn expand(paths: &[PathBuf], lang: Lang) -> Vec<Item> {
     let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut push = |out: &mut Vec<Item>, p: PathBuf| {
+        if seen.insert(p.clone()) {
+            out.push(Item::File(p));
+        }
+    };
     for p in paths {
+        let text = p.display().to_string();
         if p.is_dir() {
-            walk(p, &mut out);
+            let mut files = Vec::new();
+            walk(p, &mut files);
+            if files.is_empty() {
+                out.push(Item::Missing(
+                    text,
+                    lang.t(
+                        "thư mục không có bảng tính nào (xlsx, xlsm, xls, xlsb, ods, csv, tsv)",
+                        "the folder holds no spreadsheet (xlsx, xlsm, xls, xlsb, ods, csv, tsv)",
+                    )
+                    .into(),
+                ));
+            }
+            for f in files {
+                push(&mut out, f);
+            }
+        } else if !p.exists() && has_wildcard(&text) {
+            let mut files = Vec::new();
+            for m in glob(p) {
+                if m.is_dir() {
+                    walk(&m, &mut files);
+                } else if is_spreadsheet(&m) {
+                    files.push(m);
+                }
+            }
+            if files.is_empty() {
+                out.push(Item::Missing(
+                    text,
+                    lang.t(
+                        "không có tệp bảng tính nào khớp mẫu này",
+                        "no spreadsheet file matches this pattern",
+                    )
+                    .into(),
+                ));
+            }
+            for f in files {
+                push(&mut out, f);
+            }
         } else {
-            out.push(p.clone());
+            push(&mut out, p.clone());
         }
     }
     out
 }
 
+/// Run `work` over the items on `jobs` threads (None: one per CPU), results in item order
+/// whatever the scheduling. A progress bar goes to standard error when it is a terminal, the
+/// run is not quiet and there is more than one file.
+pub fn run_parallel<T: Send>(
+    items: &[Item],
+    jobs: Option<usize>,
+    quiet: bool,
+    work: impl Fn(&Item) -> T + Sync + Send,
+) -> Vec<T> {
+    let bar = (!quiet && items.len() > 1 && std::io::stderr().is_terminal()).then(|| {
+        let pb = indicatif::ProgressBar::new(items.len() as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {wide_msg}",
+        ) {
+            pb.set_style(style);
+        }
+        pb
+    });
+    let step = |item: &Item| {
+        let r = work(item);
+        if let Some(pb) = &bar {
+            if let Item::File(p) = item {
+                pb.set_message(p.display().to_string());
+            }
+            pb.inc(1);
+        }
+        r
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.unwrap_or(0))
+        .build();
+    let out = match pool {
+        Ok(pool) => pool.install(|| items.par_iter().map(step).collect()),
+        Err(_) => items.iter().map(step).collect(),
+    };
+    if let Some(pb) = bar {
+        pb.finish_and_clear();
+    }
+    out
+}
+
+/// SHA-256 of a data file the run used, for the report.
+pub fn data_file(kind: &str, path: &Path) -> Option<DataFile> {
+    let bytes = std::fs::read(path).ok()?;
+    Some(DataFile {
+        kind: kind.into(),
+        name: path.display().to_string(),
+        sha256: hex(&Sha256::digest(&bytes)),
+    })
+}
+
+/// Load `--waivers`.
+pub fn load_waivers(path: &Path) -> Result<Waivers, String> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| format!("{name}: {e}"))?;
+    Waivers::parse(&bytes, &name).map_err(|e| e.to_string())
+}
+
+/// What one file gave. (Variants differ in size; there is one per file, so no boxing.)
+#[allow(clippy::large_enum_variant)]
+pub enum Checked {
+    Ok {
+        input: Input,
+        findings: Vec<Finding>,
+        /// The workbook as read, kept only when the caller asks (campaign report).
+        workbook: Option<Workbook>,
+    },
+    Err(String, String),
+}
+
+/// Read and check one item. `keep` keeps the workbook for the caller.
+pub fn check_item(
+    engine: &Engine,
+    item: &Item,
+    opts: &CheckOptions,
+    waivers: Option<&Waivers>,
+    lang: Lang,
+    keep: bool,
+) -> Checked {
+    let path = match item {
+        Item::Missing(name, why) => return Checked::Err(name.clone(), why.clone()),
+        Item::File(p) => p,
+    };
+    let name = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return Checked::Err(
+                name,
+                format!(
+                    "{} ({e})",
+                    lang.t("không đọc được tệp", "cannot read the file")
+                ),
+            )
+        }
+    };
+    let mut findings = Vec::new();
+    match waivers::check_file(engine, &bytes, &name, opts, waivers, &mut |f| {
+        findings.push(f)
+    }) {
+        Ok((input, wb)) => Checked::Ok {
+            input,
+            findings,
+            workbook: keep.then_some(wb),
+        },
+        Err(e) => Checked::Err(name, e.to_string()),
+    }
+}
+
+/// Write bytes to `--output`, or to standard output.
+pub fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<(), String> {
+    match output {
+        Some(p) => std::fs::write(p, bytes).map_err(|e| format!("{}: {e}", p.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)
+                .and_then(|_| out.flush())
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+pub fn parse_as_of(s: &Option<String>, lang: Lang) -> Result<Option<Date>, String> {
+    match s {
+        None => Ok(None),
+        Some(s) => Date::parse(s).map(Some).ok_or_else(|| {
+            format!(
+                "{}: `{s}`",
+                lang.t(
+                    "--as-of cần ngày dạng YYYY-MM-DD",
+                    "--as-of needs a date YYYY-MM-DD"
+                )
+            )
+        }),
+    }
+}
+
+/// Colour text output on a terminal (not when NO_COLOR is set or the output is a file).
+fn use_colour(output: Option<&Path>) -> bool {
+    output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
 pub fn run(args: Args) -> ExitCode {
     let lang = core_lang(args.lang);
-    let as_of = match &args.as_of {
-        None => None,
-        Some(s) => match Date::parse(s) {
-            Some(d) => Some(d),
-            None => {
-                eprintln!(
-                    "hangviet: {}: `{s}`",
-                    args.lang.t(
-                        "--as-of cần ngày dạng YYYY-MM-DD",
-                        "--as-of needs a date YYYY-MM-DD"
-                    )
-                );
-                return ExitCode::from(2);
-            }
-        },
+    let fail = |msg: String| {
+        eprintln!("hangviet: {msg}");
+        ExitCode::from(2)
     };
+    let as_of = match parse_as_of(&args.as_of, args.lang) {
+        Ok(d) => d,
+        Err(e) => return fail(e),
+    };
+    if args.format == Format::Xlsx && args.output.is_none() {
+        return fail(
+            args.lang
+                .t(
+                    "--format xlsx ghi ra một bảng tính: cần --output TỆP.xlsx",
+                    "--format xlsx writes a workbook: give --output FILE.xlsx",
+                )
+                .into(),
+        );
+    }
+    if args.jobs == Some(0) {
+        return fail(
+            args.lang
+                .t("--jobs cần số ≥ 1", "--jobs needs a number ≥ 1")
+                .into(),
+        );
+    }
     let fail_on = FailOn::parse(&args.fail_on).unwrap_or(FailOn::Never);
     let engine = match build_engine(&args.rules, &args.tables) {
         Ok(e) => e,
-        Err(e) => {
-            eprintln!("hangviet: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return fail(e),
+    };
+    let waivers = match &args.waivers {
+        None => None,
+        Some(p) => match load_waivers(p) {
+            Ok(w) => Some(w),
+            Err(e) => return fail(e),
+        },
     };
     let opts = CheckOptions {
         as_of,
         today: today(),
         lang,
     };
-    let mut report = engine.report(&opts);
-    for path in expand(&args.paths) {
-        let name = path.display().to_string();
-        match std::fs::read(&path) {
-            Err(e) => report.add_error(
-                &name,
-                &format!(
-                    "{} ({e})",
-                    args.lang.t("không đọc được tệp", "cannot read the file")
-                ),
-            ),
-            Ok(bytes) => {
-                let mut found = Vec::new();
-                match engine.check(&bytes, &name, &opts, &mut |f| found.push(f)) {
-                    Ok(input) => report.add_input(input, found),
-                    Err(e) => report.add_error(&name, &e.to_string()),
-                }
-            }
+    let items = expand(&args.paths, args.lang);
+    let results = run_parallel(&items, args.jobs, args.quiet, |item| {
+        check_item(&engine, item, &opts, waivers.as_ref(), args.lang, false)
+    });
+    let mut builder = engine.report(&opts);
+    for r in results {
+        match r {
+            Checked::Ok {
+                input, findings, ..
+            } => builder.add_input(input, findings),
+            Checked::Err(name, message) => builder.add_error(&name, &message),
         }
     }
-    let report = report.finish();
-    match args.format {
-        Format::Json => println!("{}", report.to_json()),
-        Format::Text => print!("{}", text::render(&report, lang)),
-    }
+    let mut report = builder.finish();
+    add_data_files(&mut report, &args.tables, waivers.as_ref());
+
+    let rendered: Result<Vec<u8>, String> = match args.format {
+        Format::Json => Ok(format!("{}\n", report.to_json()).into_bytes()),
+        Format::Text => {
+            Ok(text::render_with(&report, lang, use_colour(args.output.as_deref())).into_bytes())
+        }
+        Format::Csv => Ok(report::csv::to_csv(&report, lang)),
+        Format::Html => Ok(report::html::to_html(&report, lang).into_bytes()),
+        Format::Xlsx => annotated(&engine, &report, lang),
+    };
+    let written = rendered.and_then(|bytes| emit(args.output.as_deref(), &bytes));
     for e in &report.errors {
         eprintln!("hangviet: {}: {}", e.file, e.message);
     }
+    if let Err(e) = written {
+        return fail(e);
+    }
+    if let (Some(p), false) = (&args.output, args.quiet) {
+        eprintln!(
+            "hangviet: {} {}",
+            args.lang.t("đã ghi", "wrote"),
+            p.display()
+        );
+    }
     ExitCode::from(report.exit_code(fail_on) as u8)
+}
+
+/// The data files in force besides the packs: waivers and the user's own tables.
+pub fn add_data_files(
+    report: &mut Report,
+    tables: &crate::tables::TableArgs,
+    waivers: Option<&Waivers>,
+) {
+    if let Some(w) = waivers {
+        report.data_files.push(w.data_file());
+    }
+    for p in &tables.origins {
+        report.data_files.extend(data_file("origins", p));
+    }
+    for p in &tables.headers {
+        report.data_files.extend(data_file("headers", p));
+    }
+}
+
+/// The annotated workbook: each input re-read from disk (only read, never written).
+fn annotated(engine: &Engine, report: &Report, lang: cond::Lang) -> Result<Vec<u8>, String> {
+    let mut files = Vec::with_capacity(report.inputs.len());
+    for input in &report.inputs {
+        let bytes = std::fs::read(&input.file).map_err(|e| format!("{}: {e}", input.file))?;
+        files.push((input.file.clone(), bytes));
+    }
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    report::xlsx::annotated_xlsx_with(report, &refs, engine.tables(), lang)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -5,8 +5,10 @@ mod check;
 mod inspect;
 mod lang;
 mod registry_cmd;
+mod report_cmd;
 mod rules_cmd;
 mod tables;
+mod template;
 mod version;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +35,13 @@ enum Command {
     Rules(rules_cmd::Args),
     /// Registry of domestic equivalents: learn from award results, import the official catalogue, search.
     Registry(registry_cmd::Args),
+    /// Campaign report (báo cáo 6 tháng và năm): per agency and period, value bought and the
+    /// share of Vietnamese origin.
+    Report(report_cmd::Args),
+    /// Write a blank purchase list (xlsx) in the layout the reader knows best.
+    Template(template::Args),
+    /// Print the JSON Schema of `check --format json`.
+    Schema,
 }
 
 fn main() -> ExitCode {
@@ -47,5 +56,11 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules_cmd::run(args),
         Command::Registry(args) => registry_cmd::run(args),
+        Command::Report(args) => report_cmd::run(args),
+        Command::Template(args) => template::run(args),
+        Command::Schema => {
+            print!("{}", include_str!("../../schema/report.schema.json"));
+            ExitCode::SUCCESS
+        }
     }
 }

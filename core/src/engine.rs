@@ -81,6 +81,10 @@ impl Engine {
         &self.tables
     }
 
+    pub fn registry(&self) -> &dyn Registry {
+        &*self.registry
+    }
+
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.order.iter().map(|(p, r)| &self.packs[*p].rules[*r])
     }
@@ -369,6 +373,10 @@ impl Engine {
                 .map(|a| a.text(ctx.lang).to_string())
                 .collect(),
             as_of,
+            note: line
+                .map(|l| l.text(Field::Note).to_string())
+                .unwrap_or_default(),
+            waived: None,
         }
     }
 
@@ -397,6 +405,7 @@ impl Engine {
                     Lang::Vi => DISCLAIMER_VI.into(),
                     Lang::En => DISCLAIMER_EN.into(),
                 },
+                data_files: vec![],
             },
             totals: Totals::new(),
         }

@@ -3,6 +3,7 @@
 //! Nothing here touches the file system, the clock, threads or the terminal, so the
 //! command line and the browser run the same engine (see DESIGN.md).
 
+pub mod campaign;
 pub mod cell;
 pub mod engine;
 pub mod equivalents;
@@ -17,5 +18,6 @@ pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod text;
+pub mod waivers;
 
 pub use error::{Error, Result};

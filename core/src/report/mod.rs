@@ -1,6 +1,10 @@
-//! Findings, summaries and reports, and the exit-code rule. Rendering: `json` and `text`.
+//! Findings, summaries and reports, and the exit-code rule. Rendering: `json`, `text`, `csv`,
+//! `html` and the annotated workbook (`xlsx`).
 
+pub mod csv;
+pub mod html;
 pub mod text;
+pub mod xlsx;
 
 use crate::registry::Equivalent;
 use crate::rules::date::Date;
@@ -80,6 +84,31 @@ pub struct Finding {
     pub assumptions: Vec<String>,
     /// The date whose law was applied.
     pub as_of: Date,
+    /// The line's justification column (Ghi chú / Lý do), shown beside the finding.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// Set when a waiver file accepted this finding as an exception.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<Waived>,
+}
+
+/// An accepted exception (`--waivers`): the finding stays in the report, marked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Waived {
+    pub reason: String,
+    pub by: String,
+    pub date: String,
+    /// Which waiver matched: "waivers.toml#3" (file and 1-based entry).
+    pub entry: String,
+}
+
+/// A data file in force for a run (waivers, origin or header tables), with its hash.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DataFile {
+    /// "waivers", "origins", "headers", "registry".
+    pub kind: String,
+    pub name: String,
+    pub sha256: String,
 }
 
 /// Where the as-of date of an input came from.
@@ -113,6 +142,8 @@ pub struct Totals {
     pub value_unresolved: f64,
     pub by_rule: BTreeMap<String, usize>,
     pub by_severity: BTreeMap<String, usize>,
+    /// Findings accepted by a waiver (still counted in `by_rule` / `by_severity`).
+    pub waived: usize,
 }
 
 impl Totals {
@@ -136,6 +167,7 @@ impl Totals {
         self.value_domestic += o.value_domestic;
         self.value_foreign += o.value_foreign;
         self.value_unresolved += o.value_unresolved;
+        self.waived += o.waived;
         for (k, v) in &o.by_rule {
             *self.by_rule.entry(k.clone()).or_default() += v;
         }
@@ -234,6 +266,49 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub errors: Vec<InputError>,
     pub disclaimer: String,
+    /// Data files in force besides the packs (waivers, user tables), with their SHA-256.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub data_files: Vec<DataFile>,
+}
+
+/// A severity as a person reads it, singular ("vi phạm" / "violation").
+pub fn severity_label(s: Severity, lang: crate::rules::cond::Lang) -> &'static str {
+    use crate::rules::cond::Lang;
+    match (s, lang) {
+        (Severity::Violation, Lang::Vi) => "vi phạm",
+        (Severity::Warning, Lang::Vi) => "cảnh báo",
+        (Severity::Advisory, Lang::Vi) => "khuyến nghị",
+        (Severity::Info, Lang::Vi) => "thông tin",
+        (Severity::Violation, Lang::En) => "violation",
+        (Severity::Warning, Lang::En) => "warning",
+        (Severity::Advisory, Lang::En) => "advisory",
+        (Severity::Info, Lang::En) => "info",
+    }
+}
+
+/// The disclaimer every human-facing report carries.
+pub fn disclaimer(lang: crate::rules::cond::Lang) -> &'static str {
+    match lang {
+        crate::rules::cond::Lang::Vi => DISCLAIMER_VI,
+        crate::rules::cond::Lang::En => DISCLAIMER_EN,
+    }
+}
+
+/// "Nguyễn A, 2026-05-02: no domestic maker" — a waiver as one line of text.
+pub fn waived_text(w: &Waived, lang: crate::rules::cond::Lang) -> String {
+    let head = match lang {
+        crate::rules::cond::Lang::Vi => "đã chấp nhận ngoại lệ",
+        crate::rules::cond::Lang::En => "waived",
+    };
+    let who: Vec<&str> = [w.by.as_str(), w.date.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    if who.is_empty() {
+        format!("{head}: {}", w.reason)
+    } else {
+        format!("{head} ({}): {}", who.join(", "), w.reason)
+    }
 }
 
 pub const DISCLAIMER_VI: &str = "Kết quả là công cụ hỗ trợ sàng lọc cho cán bộ tài chính, kiểm toán; không phải kết luận pháp lý.";
@@ -242,13 +317,18 @@ pub const DISCLAIMER_EN: &str =
 
 impl Report {
     /// 0 when nothing is at or above `fail_on`, 1 when something is, 2 when an input failed.
+    /// Waived findings do not count.
     pub fn exit_code(&self, fail_on: FailOn) -> i32 {
         if !self.errors.is_empty() {
             return 2;
         }
         match fail_on {
             FailOn::Never => 0,
-            FailOn::At(min) => i32::from(self.findings.iter().any(|f| f.severity >= min)),
+            FailOn::At(min) => i32::from(
+                self.findings
+                    .iter()
+                    .any(|f| f.severity >= min && f.waived.is_none()),
+            ),
         }
     }
 

@@ -1,6 +1,6 @@
 //! The report for a person: per file, findings grouped by severity, then a summary.
 
-use super::{AsOfSource, Report, Severity, Summary, DISCLAIMER_EN, DISCLAIMER_VI};
+use super::{waived_text, AsOfSource, Report, Severity, Summary, DISCLAIMER_EN, DISCLAIMER_VI};
 use crate::rules::cond::{number, percent, Lang};
 use std::fmt::Write;
 
@@ -108,6 +108,25 @@ fn summary_lines(out: &mut String, s: &Summary, lang: Lang, indent: &str) {
 
 /// Render the report for a person, in `lang`.
 pub fn render(r: &Report, lang: Lang) -> String {
+    render_with(r, lang, false)
+}
+
+/// ANSI colour for a severity heading (terminal output only).
+fn paint(s: &str, sev: Severity, colour: bool) -> String {
+    if !colour {
+        return s.to_string();
+    }
+    let code = match sev {
+        Severity::Violation => "1;31",
+        Severity::Warning => "1;33",
+        Severity::Advisory => "1;36",
+        Severity::Info => "2",
+    };
+    format!("\x1b[{code}m{s}\x1b[0m")
+}
+
+/// Render the report; `colour` adds ANSI colours to the severity headings (for a terminal).
+pub fn render_with(r: &Report, lang: Lang, colour: bool) -> String {
     let mut out = String::new();
     let (disclaimer, file_l, date_l, row_l, cell_l, cite_l, none_l) = match lang {
         Lang::Vi => (
@@ -159,7 +178,8 @@ pub fn render(r: &Report, lang: Lang) -> String {
             if group.is_empty() {
                 continue;
             }
-            let _ = writeln!(out, "\n   {} ({})", sev_title(sev, lang), group.len());
+            let title = format!("{} ({})", sev_title(sev, lang), group.len());
+            let _ = writeln!(out, "\n   {}", paint(&title, sev, colour));
             for f in group {
                 let cells = if f.cells.is_empty() {
                     String::new()
@@ -181,6 +201,17 @@ pub fn render(r: &Report, lang: Lang) -> String {
                 );
                 let _ = writeln!(out, "       {}", f.message);
                 let _ = writeln!(out, "       {cite_l}: {}", f.citation);
+                if !f.note.is_empty() {
+                    let label = if lang == Lang::Vi {
+                        "Ghi chú trong tệp"
+                    } else {
+                        "Note in the file"
+                    };
+                    let _ = writeln!(out, "       {label}: {}", f.note);
+                }
+                if let Some(w) = &f.waived {
+                    let _ = writeln!(out, "       [{}]", waived_text(w, lang));
+                }
             }
         }
         let _ = writeln!(out);
