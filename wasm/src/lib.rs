@@ -1,9 +1,463 @@
-//! hangviet as WebAssembly: a thin face over `hangviet-core`.
+//! hangviet as WebAssembly: a thin face over `hangviet-core`, like the `hangviet` binary.
+//!
+//! Reports are the same JSON `hangviet check --format json` prints, parsed into a JS object.
+//! Errors are JS exceptions carrying the message the CLI prints. Engines are built once per
+//! module instance (per set of extra data files) and reused for every call.
+//!
+//! A panic cannot be caught on wasm32 (panic = abort): the hook below records the message for
+//! the caller (`lastPanic`), and the caller must load a fresh instance (the page's worker does).
 
+use hangviet_core::engine::{CheckOptions, Engine, ReportBuilder};
+use hangviet_core::equivalents::DomesticRegistry;
+use hangviet_core::normalize::Tables;
+use hangviet_core::report::{self, DataFile, FailOn, Report};
+use hangviet_core::rules::cond::Lang;
+use hangviet_core::rules::date::Date;
+use hangviet_core::rules::{hex, Pack};
+use js_sys::{Object, Reflect};
+use sha2::{Digest, Sha256};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+
+/// What the CLI reports (through core's guard around calamine) when the spreadsheet reader
+/// breaks on a damaged file; on wasm32 that break is a panic, so the caller reports this instead.
+const CRASH_REASON: &str =
+    "tệp bị hỏng (bộ đọc bảng tính gặp lỗi cấu trúc); hãy mở bằng Excel và lưu lại";
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(s: &str);
+}
+
+thread_local! {
+    /// The engine for the last set of extra data files ("" = none), built on first use.
+    static ENGINE: RefCell<Option<(String, Rc<Engine>)>> = const { RefCell::new(None) };
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+#[wasm_bindgen(start)]
+fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info.to_string();
+        console_error(&format!("hangviet: internal error: {msg}"));
+        LAST_PANIC.with(|p| *p.borrow_mut() = Some(msg));
+    }));
+}
+
+/// The message of the panic that ended this instance, if any (readable even after the trap).
+#[wasm_bindgen(js_name = lastPanic)]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.with(|p| p.borrow().clone())
+}
+
+/// The error the CLI gives for a file whose reader broke (report it after a trap).
+#[wasm_bindgen(js_name = crashMessage)]
+pub fn crash_message(file_name: &str) -> String {
+    hangviet_core::Error::unreadable(file_name, CRASH_REASON).to_string()
+}
 
 /// The engine version.
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Options as given by JS: every field optional.
+///   lang: "vi" | "en"            (default "vi", like the CLI)
+///   asOf: "YYYY-MM-DD"           (default: the file's dates, else today)
+///   failOn: "violation" | "warning" | "advisory" | "info" | "never"   (default "violation")
+///   today: "YYYY-MM-DD"          (default: today's UTC date from the JS clock)
+///   rules: { "pack.toml": text, "<rule file>.toml": text, … }   a pack like `--rules DIR`
+///   rulesLabel: name shown for that pack (default "rules")
+///   origins: text, headers: text  like `--origins FILE`, `--headers FILE`
+///   registry: text               registry entries added to the embedded registry
+struct Opts {
+    check: CheckOptions,
+    fail_on: FailOn,
+    extras: Extras,
+}
+
+#[derive(Default, PartialEq)]
+struct Extras {
+    rules: BTreeMap<String, String>,
+    rules_label: String,
+    origins: Option<String>,
+    headers: Option<String>,
+    registry: Option<String>,
+}
+
+impl Extras {
+    fn key(&self) -> String {
+        if *self == Extras::default() {
+            return String::new();
+        }
+        let mut k = format!("{}\0", self.rules_label);
+        for (n, t) in &self.rules {
+            k.push_str(&format!("{n}\0{t}\0"));
+        }
+        for t in [&self.origins, &self.headers, &self.registry] {
+            k.push_str(&format!(
+                "{}\0{}\0",
+                t.is_some(),
+                t.as_deref().unwrap_or("")
+            ));
+        }
+        k
+    }
+
+    /// The same engine the CLI builds: the embedded pack, replaced (same id) or extended by
+    /// the extra pack; the embedded tables extended by the extra files.
+    fn build(&self) -> Result<Engine, String> {
+        if *self == Extras::default() {
+            return Engine::embedded().map_err(|e| e.to_string());
+        }
+        let mut packs = vec![Pack::embedded_vn().map_err(|e| e.to_string())?];
+        if !self.rules.is_empty() {
+            let p = Pack::load(&self.rules_label, &|name| self.rules.get(name).cloned())
+                .map_err(|e| e.to_string())?;
+            match packs.iter_mut().find(|q| q.id == p.id) {
+                Some(slot) => *slot = p,
+                None => packs.push(p),
+            }
+        }
+        let mut tables = Tables::embedded().map_err(|e| e.to_string())?;
+        if let Some(t) = &self.origins {
+            tables
+                .origins
+                .extend_from_toml(t, "origins")
+                .map_err(|e| e.to_string())?;
+        }
+        if let Some(t) = &self.headers {
+            tables
+                .headers
+                .extend_from_toml(t, "headers")
+                .map_err(|e| e.to_string())?;
+        }
+        // The embedded registry, extended like `--registry FILE`.
+        let mut registry = DomesticRegistry::embedded(&tables).map_err(|e| e.to_string())?;
+        if let Some(t) = &self.registry {
+            registry
+                .add_file(t, "registry")
+                .map_err(|e| e.to_string())?;
+        }
+        Engine::new(packs, tables, Box::new(registry)).map_err(|e| e.to_string())
+    }
+
+    /// The user's data files, recorded in the report as the CLI records its files.
+    fn data_files(&self) -> Vec<DataFile> {
+        [
+            ("origins", &self.origins),
+            ("headers", &self.headers),
+            ("registry", &self.registry),
+        ]
+        .into_iter()
+        .filter_map(|(kind, text)| {
+            text.as_ref().map(|t| DataFile {
+                kind: kind.into(),
+                name: kind.into(),
+                sha256: hex(&Sha256::digest(t.as_bytes())),
+            })
+        })
+        .collect()
+    }
+}
+
+fn get(o: &JsValue, key: &str) -> Option<JsValue> {
+    if !o.is_object() {
+        return None;
+    }
+    Reflect::get(o, &JsValue::from_str(key))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn get_str(o: &JsValue, key: &str) -> Result<Option<String>, String> {
+    match get(o, key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_string()
+            .map(Some)
+            .ok_or_else(|| format!("option `{key}` must be a string")),
+    }
+}
+
+fn today_utc() -> Date {
+    let d = js_sys::Date::new_0();
+    Date {
+        year: d.get_utc_full_year() as u16,
+        month: (d.get_utc_month() + 1) as u8,
+        day: d.get_utc_date() as u8,
+    }
+}
+
+fn parse_date(s: &str, lang: Lang) -> Result<Date, String> {
+    Date::parse(s).ok_or_else(|| {
+        let what = match lang {
+            Lang::Vi => "--as-of cần ngày dạng YYYY-MM-DD",
+            Lang::En => "--as-of needs a date YYYY-MM-DD",
+        };
+        format!("{what}: `{s}`")
+    })
+}
+
+fn parse_opts(o: &JsValue) -> Result<Opts, String> {
+    let lang = match get_str(o, "lang")?.as_deref() {
+        None | Some("vi") => Lang::Vi,
+        Some("en") => Lang::En,
+        Some(other) => return Err(format!("lang: `{other}`: expected vi or en")),
+    };
+    let as_of = match get_str(o, "asOf")? {
+        None => None,
+        Some(s) if s.trim().is_empty() => None,
+        Some(s) => Some(parse_date(s.trim(), lang)?),
+    };
+    let today = match get_str(o, "today")? {
+        None => today_utc(),
+        Some(s) => parse_date(s.trim(), lang)?,
+    };
+    let fail_on = match get_str(o, "failOn")? {
+        None => FailOn::At(hangviet_core::report::Severity::Violation),
+        Some(s) => FailOn::parse(&s).ok_or_else(|| {
+            format!("failOn: `{s}`: expected violation, warning, advisory, info or never")
+        })?,
+    };
+    let mut extras = Extras {
+        rules_label: get_str(o, "rulesLabel")?.unwrap_or_else(|| "rules".into()),
+        origins: get_str(o, "origins")?,
+        headers: get_str(o, "headers")?,
+        registry: get_str(o, "registry")?,
+        ..Extras::default()
+    };
+    if let Some(files) = get(o, "rules") {
+        let files: Object = files
+            .dyn_into()
+            .map_err(|_| "option `rules` must be an object { file name: text }".to_string())?;
+        for entry in Object::entries(&files).iter() {
+            let pair = js_sys::Array::from(&entry);
+            let name = pair.get(0).as_string().unwrap_or_default();
+            let text = pair
+                .get(1)
+                .as_string()
+                .ok_or_else(|| format!("rules: `{name}` must be the file's text"))?;
+            extras.rules.insert(name, text);
+        }
+    }
+    if extras.rules.is_empty() {
+        extras.rules_label = String::new();
+    }
+    Ok(Opts {
+        check: CheckOptions { as_of, today, lang },
+        fail_on,
+        extras,
+    })
+}
+
+/// The engine for these extras, built once and kept while the extras stay the same.
+fn engine(extras: &Extras) -> Result<Rc<Engine>, String> {
+    let key = extras.key();
+    ENGINE.with(|cell| {
+        if let Some((k, e)) = &*cell.borrow() {
+            if *k == key {
+                return Ok(e.clone());
+            }
+        }
+        let e = Rc::new(extras.build()?);
+        *cell.borrow_mut() = Some((key, e.clone()));
+        Ok(e)
+    })
+}
+
+fn js_err(msg: impl AsRef<str>) -> JsError {
+    JsError::new(msg.as_ref())
+}
+
+fn to_js(json: &str) -> Result<JsValue, JsError> {
+    js_sys::JSON::parse(json).map_err(|_| js_err("internal error: report JSON did not parse"))
+}
+
+fn setup(options: &JsValue) -> Result<(Opts, Rc<Engine>), JsError> {
+    let opts = parse_opts(options).map_err(js_err)?;
+    let engine = engine(&opts.extras).map_err(js_err)?;
+    Ok((opts, engine))
+}
+
+/// Check one file: the report `hangviet check --format json FILE` prints, as an object.
+/// A file that cannot be read throws an Error whose message is the CLI's ("file: reason").
+#[wasm_bindgen]
+pub fn check(bytes: &[u8], file_name: &str, options: JsValue) -> Result<JsValue, JsError> {
+    let (opts, engine) = setup(&options)?;
+    let mut b = engine.report(&opts.check);
+    let mut found = Vec::new();
+    let input = engine
+        .check(bytes, file_name, &opts.check, &mut |f| found.push(f))
+        .map_err(|e| js_err(e.to_string()))?;
+    b.add_input(input, found);
+    let mut report = b.finish();
+    report.data_files.extend(opts.extras.data_files());
+    to_js(&report.to_json())
+}
+
+/// The packs in force for these options: [{ id, version, hash, source }], main pack first.
+#[wasm_bindgen]
+pub fn packs(options: JsValue) -> Result<JsValue, JsError> {
+    let (_, engine) = setup(&options)?;
+    let v: Vec<serde_json::Value> = engine
+        .pack_infos()
+        .into_iter()
+        .map(|p| serde_json::json!({"id": p.id, "version": p.version, "hash": p.hash, "source": p.source}))
+        .collect();
+    to_js(&serde_json::Value::Array(v).to_string())
+}
+
+/// The rules in force (as `hangviet rules list`): code, severity, name (in `lang`), sheet kinds,
+/// and the citation of each dated version.
+#[wasm_bindgen]
+pub fn rules(options: JsValue) -> Result<JsValue, JsError> {
+    let (opts, engine) = setup(&options)?;
+    let v: Vec<serde_json::Value> = engine
+        .rules()
+        .map(|r| {
+            serde_json::json!({
+                "code": r.code,
+                "severity": r.severity.id(),
+                "name": r.name(opts.check.lang),
+                "kinds": r.kinds.iter().map(|k| k.id()).collect::<Vec<_>>(),
+                "versions": r.versions,
+            })
+        })
+        .collect();
+    to_js(&serde_json::Value::Array(v).to_string())
+}
+
+/// Several files into one report, in the order added, as `hangviet check FILE…` does:
+/// an unreadable file becomes an entry in `errors` and the batch goes on.
+#[wasm_bindgen]
+pub struct Session {
+    engine: Rc<Engine>,
+    opts: Opts,
+    builder: Option<ReportBuilder>,
+    report: Option<Report>,
+    /// The bytes of each file read, for the annotated workbook.
+    inputs: Vec<(String, Vec<u8>)>,
+}
+
+#[wasm_bindgen]
+impl Session {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Session, JsError> {
+        let (opts, engine) = setup(&options)?;
+        let builder = Some(engine.report(&opts.check));
+        Ok(Session {
+            engine,
+            opts,
+            builder,
+            report: None,
+            inputs: Vec::new(),
+        })
+    }
+
+    fn builder(&mut self) -> Result<&mut ReportBuilder, JsError> {
+        self.builder
+            .as_mut()
+            .ok_or_else(|| js_err("this session is finished; start a new one"))
+    }
+
+    /// Check one file into the report. Returns { findings } or { error } for this file.
+    pub fn add(&mut self, bytes: &[u8], file_name: &str) -> Result<JsValue, JsError> {
+        let engine = self.engine.clone();
+        let opts = self.opts.check;
+        let b = self
+            .builder
+            .as_mut()
+            .ok_or_else(|| js_err("this session is finished; start a new one"))?;
+        let mut found = Vec::new();
+        let out = match engine.check(bytes, file_name, &opts, &mut |f| found.push(f)) {
+            Ok(input) => {
+                let n = found.len();
+                b.add_input(input, found);
+                self.inputs.push((file_name.to_string(), bytes.to_vec()));
+                serde_json::json!({ "findings": n })
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                b.add_error(file_name, &msg);
+                serde_json::json!({ "error": msg })
+            }
+        };
+        to_js(&out.to_string())
+    }
+
+    /// Record a file that could not be checked (unreadable by the browser, or it broke an
+    /// earlier instance of the module), as the CLI records a file it cannot read.
+    #[wasm_bindgen(js_name = addError)]
+    pub fn add_error(&mut self, file_name: &str, message: &str) -> Result<(), JsError> {
+        self.builder()?.add_error(file_name, message);
+        Ok(())
+    }
+
+    /// The report; further calls return the same report.
+    pub fn finish(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.report()?.to_json())
+    }
+
+    /// The report as the JSON text the CLI prints.
+    #[wasm_bindgen(js_name = toJson)]
+    pub fn to_json(&mut self) -> Result<String, JsError> {
+        Ok(self.report()?.to_json())
+    }
+
+    /// The report as `hangviet check --format csv` writes it (UTF-8 with BOM).
+    #[wasm_bindgen(js_name = toCsv)]
+    pub fn to_csv(&mut self) -> Result<Vec<u8>, JsError> {
+        let lang = self.opts.check.lang;
+        Ok(report::csv::to_csv(self.report()?, lang))
+    }
+
+    /// The annotated workbook `hangviet check --format xlsx` writes: each file's sheets with
+    /// the finding cells highlighted and noted, a findings sheet and a summary sheet.
+    #[wasm_bindgen(js_name = toXlsx)]
+    pub fn to_xlsx(&mut self) -> Result<Vec<u8>, JsError> {
+        let lang = self.opts.check.lang;
+        let engine = self.engine.clone();
+        self.report()?;
+        let (Some(report), inputs) = (&self.report, &self.inputs) else {
+            return Err(js_err("internal error: no report"));
+        };
+        let refs: Vec<(&str, &[u8])> = inputs
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        report::xlsx::annotated_xlsx_with(report, &refs, engine.tables(), lang)
+            .map_err(|e| js_err(e.to_string()))
+    }
+
+    /// The CLI's exit code for this report: 0 clean, 1 findings at or above failOn, 2 errors.
+    #[wasm_bindgen(js_name = exitCode)]
+    pub fn exit_code(&mut self) -> Result<i32, JsError> {
+        let fail_on = self.opts.fail_on;
+        Ok(self.report()?.exit_code(fail_on))
+    }
+}
+
+impl Session {
+    fn report(&mut self) -> Result<&Report, JsError> {
+        if let Some(b) = self.builder.take() {
+            let mut r = b.finish();
+            r.data_files.extend(self.opts.extras.data_files());
+            self.report = Some(r);
+        }
+        self.report
+            .as_ref()
+            .ok_or_else(|| js_err("internal error: no report"))
+    }
+}
+
+/// Test seam: panics, as the spreadsheet reader would on a file that breaks it. The browser
+/// tests use it to prove the page recovers (panics trap on wasm32; no real input does this now).
+#[wasm_bindgen(js_name = panicForTest)]
+pub fn panic_for_test() {
+    panic!("panicForTest called");
 }

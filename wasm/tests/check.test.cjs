@@ -1,0 +1,158 @@
+// The wasm `check` (node build in wasm/pkg) against `hangviet check --format json` on every
+// bundled fixture, in both languages, with and without --as-of; errors, options, sessions,
+// an extra rule pack, and the odd files in ../shared/data/fixtures.
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
+const { root, cliCheck, fixtures, sharedFixtures } = require("./cli.cjs");
+
+const glue = path.join(root, "wasm", "pkg", "hangviet_wasm.js");
+// A fresh module instance: needed after a panic, which ends an instance on wasm32.
+function fresh() {
+  delete require.cache[require.resolve(glue)];
+  return require(glue);
+}
+let wasm = fresh();
+
+const read = (f) => fs.readFileSync(path.join(root, f));
+
+const variants = [
+  { args: ["--as-of", "2026-03-01"], opts: { asOf: "2026-03-01" } },
+  { args: ["--as-of", "2025-06-30", "--lang", "en"], opts: { asOf: "2025-06-30", lang: "en" } },
+  // No --as-of: dates come from the file, else today (both faces use today's UTC date).
+  { args: [], opts: {} },
+];
+
+test("every fixture: wasm check() gives the CLI's JSON report", () => {
+  const files = fixtures();
+  assert.ok(files.length >= 20, `fixtures: ${files.length}`);
+  let checked = 0;
+  let refused = 0;
+  for (const v of variants) {
+    for (const f of files) {
+      const cli = cliCheck([f], v.args);
+      if (cli.code === 2) {
+        // An unreadable file: the CLI's report names it in errors; wasm throws that message.
+        assert.equal(cli.report.errors.length, 1, f);
+        assert.throws(() => wasm.check(read(f), f, v.opts), (e) => {
+          assert.equal(e.message, cli.report.errors[0].message, f);
+          return true;
+        });
+        refused++;
+        continue;
+      }
+      const got = wasm.check(read(f), f, v.opts);
+      assert.deepEqual(got, cli.report, `${f} ${v.args.join(" ")}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 40 && refused > 0, `checked ${checked}, refused ${refused}`);
+  // The planted fixtures do produce findings, so the comparison is not between empty lists.
+  const planted = wasm.check(read("tests/fixtures/check/award_planted.xlsx"), "a.xlsx", { asOf: "2026-03-01" });
+  assert.ok(planted.findings.length > 0);
+});
+
+test("a session over several files gives the CLI's report and exit code for the batch", () => {
+  const files = fixtures();
+  for (const failOn of ["violation", "info", "never"]) {
+    const cli = cliCheck(files, ["--as-of", "2026-03-01", "--fail-on", failOn]);
+    const s = new wasm.Session({ asOf: "2026-03-01", failOn });
+    for (const f of files) s.add(read(f), f);
+    assert.deepEqual(s.finish(), cli.report);
+    assert.equal(s.exitCode(), cli.code, `--fail-on ${failOn}`);
+    assert.equal(s.toJson() + "\n", cli.stdout);
+  }
+  // Without the unreadable file, the exit code follows --fail-on.
+  const good = files.filter((f) => !f.endsWith("no_table.xlsx"));
+  for (const failOn of ["violation", "never"]) {
+    const cli = cliCheck(good, ["--as-of", "2026-03-01", "--fail-on", failOn]);
+    const s = new wasm.Session({ asOf: "2026-03-01", failOn });
+    for (const f of good) s.add(read(f), f);
+    assert.equal(s.exitCode(), cli.code);
+  }
+});
+
+test("options are checked with the CLI's messages", () => {
+  const f = "tests/fixtures/award_result.xlsx";
+  assert.throws(() => wasm.check(read(f), f, { asOf: "hôm qua" }), /--as-of cần ngày dạng YYYY-MM-DD: `hôm qua`/);
+  assert.throws(() => wasm.check(read(f), f, { asOf: "x", lang: "en" }), /--as-of needs a date YYYY-MM-DD/);
+  assert.throws(() => wasm.check(read(f), f, { lang: "fr" }), /lang/);
+  assert.throws(() => new wasm.Session({ failOn: "high" }), /failOn/);
+  // Garbage bytes are an error for the file, never a crash.
+  assert.throws(() => wasm.check(new Uint8Array([1, 2, 3]), "x.xlsx", {}), /x\.xlsx/);
+  assert.equal(wasm.check(read(f), f, {}).tool.version, wasm.version());
+});
+
+test("pack info and rules are the CLI's", () => {
+  const cli = cliCheck(["tests/fixtures/award_result.xlsx"], ["--as-of", "2026-03-01"]);
+  const packs = wasm.packs({});
+  assert.deepEqual(packs, cli.report.packs);
+  assert.equal(packs[0].id, "vn");
+  assert.match(packs[0].hash, /^[0-9a-f]{64}$/);
+  const rules = wasm.rules({ lang: "en" });
+  const codes = rules.map((r) => r.code);
+  assert.ok(codes.includes("VN-R1") && codes.indexOf("VN-R2") < codes.indexOf("VN-R11"), codes.join(" "));
+  for (const r of rules) {
+    assert.ok(["violation", "warning", "advisory", "info"].includes(r.severity));
+    assert.ok(r.name.length > 0 && r.versions.length > 0);
+  }
+  // Every rule code that fires in a report is listed.
+  for (const f of cli.report.findings) assert.ok(codes.includes(f.rule));
+});
+
+test("an extra rule pack given as text acts as --rules DIR", () => {
+  const dir = "rules/vn";
+  const files = {};
+  for (const f of fs.readdirSync(path.join(root, dir))) {
+    if (f.endsWith(".toml")) files[f] = fs.readFileSync(path.join(root, dir, f), "utf8");
+  }
+  const f = "tests/fixtures/check/award_planted.xlsx";
+  const cli = cliCheck([f], ["--as-of", "2026-03-01", "--rules", dir]);
+  const got = wasm.check(read(f), f, { asOf: "2026-03-01", rules: files, rulesLabel: dir });
+  assert.deepEqual(got, cli.report);
+  assert.equal(got.pack.source, dir);
+  // A broken pack: the load error names file:line:column, as the CLI's does.
+  const broken = { ...files, "pack.toml": files["pack.toml"].replace(/^id = /m, "id == ") };
+  assert.throws(() => wasm.check(read(f), f, { rules: broken, rulesLabel: dir }), /rules\/vn\/pack\.toml:\d+:\d+/);
+  // And the default engine is back for the next call.
+  assert.deepEqual(wasm.check(read(f), f, { asOf: "2026-03-01" }).pack.source, "embedded:rules/vn");
+});
+
+test("odd and broken files from ../shared/data/fixtures: the CLI's report or its error, never a dead module", () => {
+  const files = sharedFixtures();
+  assert.ok(files.length >= 100, `shared fixtures: ${files.length}`);
+  let same = 0;
+  let errors = 0;
+  let panics = 0;
+  for (const f of files) {
+    const cli = cliCheck([f], ["--as-of", "2026-03-01"]);
+    const s = new wasm.Session({ asOf: "2026-03-01" });
+    try {
+      s.add(read(f), f);
+    } catch (e) {
+      // wasm32 cannot unwind: the reader's panic traps and ends the instance. The caller
+      // reports the CLI's message for the file and loads a fresh instance.
+      assert.ok(e instanceof WebAssembly.RuntimeError, `${f}: ${e}`);
+      assert.ok(wasm.lastPanic(), `${f}: the panic hook recorded no message`);
+      assert.equal(cli.code, 2, `${f}: the CLI read a file the wasm panicked on`);
+      assert.equal(cli.report.errors[0].message, wasm.crashMessage(f), f);
+      panics++;
+      wasm = fresh();
+      const again = wasm.check(read("tests/fixtures/award_result.xlsx"), "ok.xlsx", {});
+      assert.ok(again.inputs[0].lines > 0);
+      continue;
+    }
+    const got = s.finish();
+    // calamine sizes a sheet in usize: 32 bits on wasm32, so a hostile dimension record
+    // saturates at a different count in its message. Same error, same file, same advice.
+    const sameSize = (r) => {
+      for (const e of r.errors) e.message = e.message.replace(/\d+ cells requested/, "N cells requested");
+      return r;
+    };
+    assert.deepEqual(sameSize(got), sameSize(structuredClone(cli.report)), f);
+    if (cli.code === 2) errors++;
+    same++;
+  }
+  console.log(`shared fixtures: ${same} same as the CLI (${errors} of them errors), ${panics} reader panics`);
+});

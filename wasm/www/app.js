@@ -1,0 +1,392 @@
+// The page: picks files, sends them to the worker, shows the report the engine returns.
+// No network after load: the engine and this code come from the same folder, files are read
+// locally, downloads are made from blobs.
+import { TEXT } from "./i18n.js";
+
+const PAGE_SIZE = 200;
+const SEVERITIES = ["violation", "warning", "advisory", "info"];
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  lang: "vi",
+  worker: null,
+  ready: null, // Promise of the worker's "ready" message
+  exports: { csv: false, xlsx: false },
+  files: [], // File objects of the last selection (kept to re-check on a language change)
+  rules: null, // { name: text } of an extra rule pack
+  report: null,
+  json: "",
+  exitCode: 0,
+  job: 0,
+  page: 0,
+  started: 0,
+};
+
+const t = (key, ...args) => {
+  const v = TEXT[state.lang][key];
+  return typeof v === "function" ? v(...args) : v;
+};
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") e.className = v;
+    else if (k.startsWith("data-") || k === "title") e.setAttribute(k, v);
+    else e[k] = v;
+  }
+  for (const c of children) e.append(c);
+  return e;
+}
+
+// --- the worker -------------------------------------------------------------------------
+
+function startWorker() {
+  if (state.worker) state.worker.terminate();
+  const w = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  state.worker = w;
+  state.ready = new Promise((resolve, reject) => {
+    w.addEventListener("message", function first(ev) {
+      if (ev.data.type === "ready") {
+        w.removeEventListener("message", first);
+        resolve(ev.data);
+      } else if (ev.data.type === "fatal") {
+        reject(new Error(ev.data.message));
+      }
+    });
+    w.addEventListener("error", (ev) => reject(new Error(ev.message || "worker error")));
+  });
+  return state.ready;
+}
+
+// One request to the worker; resolves with the final message of that job.
+function request(msg, onProgress) {
+  const w = state.worker;
+  return new Promise((resolve) => {
+    const listen = (ev) => {
+      const m = ev.data;
+      if (m.id !== msg.id) return;
+      if (m.type === "progress") {
+        onProgress && onProgress(m);
+        return;
+      }
+      w.removeEventListener("message", listen);
+      resolve(m);
+    };
+    w.addEventListener("message", listen);
+    w.postMessage(msg);
+  });
+}
+
+// --- checking ---------------------------------------------------------------------------
+
+function options() {
+  const o = { lang: state.lang, failOn: $("fail-on").value };
+  if ($("as-of").value) o.asOf = $("as-of").value;
+  if (state.rules) {
+    o.rules = state.rules;
+    o.rulesLabel = "rules";
+  }
+  return o;
+}
+
+async function readFiles(files) {
+  return Promise.all(
+    files.map(async (f) => {
+      try {
+        return { name: f.name, bytes: await f.arrayBuffer() };
+      } catch (e) {
+        return { name: f.name, readError: `${f.name}: ${e.message || e}` };
+      }
+    }),
+  );
+}
+
+async function run() {
+  if (!state.files.length) return;
+  const id = ++state.job;
+  document.body.dataset.state = "busy";
+  clearResults();
+  $("progress-box").hidden = false;
+  state.started = performance.now();
+  const crashed = {};
+  const inputs = await readFiles(state.files);
+  for (;;) {
+    await state.ready;
+    const msg = { type: "check", id, files: inputs, options: options(), crashed };
+    const m = await request(msg, (p) => showProgress(p));
+    if (id !== state.job) return; // a newer selection replaced this one
+    if (m.type === "crash") {
+      // wasm32 cannot recover from a panic: a fresh worker repeats the job, recording this
+      // file as the CLI does when its reader breaks.
+      console.error(`hangviet: ${m.name}: ${m.panic}`);
+      crashed[m.name] = true;
+      startWorker();
+      continue;
+    }
+    $("progress-box").hidden = true;
+    document.body.dataset.state = "done";
+    if (m.type === "failed") {
+      showError(m.message);
+      setSummary(null);
+      return;
+    }
+    state.report = m.report;
+    state.json = m.json;
+    state.exitCode = m.exitCode;
+    state.page = 0;
+    state.crashed = crashed;
+    render();
+    return;
+  }
+}
+
+function showProgress(p) {
+  $("progress").max = p.total;
+  $("progress").value = p.index;
+  const secs = ((performance.now() - state.started) / 1000).toFixed(1);
+  $("progress-text").textContent = t("progress", p.index, p.total, p.name) + t("elapsed", secs);
+}
+
+// --- rendering --------------------------------------------------------------------------
+
+function clearResults() {
+  state.report = null;
+  state.json = "";
+  $("errors").replaceChildren();
+  $("findings-body").replaceChildren();
+  $("results").hidden = true;
+}
+
+function showError(text) {
+  $("errors").append(el("li", { "data-testid": "error" }, text));
+}
+
+function setSummary(r) {
+  const s = $("summary");
+  s.dataset.files = r ? r.summary.files : 0;
+  s.dataset.lines = r ? r.summary.lines : 0;
+  s.dataset.findings = r ? r.findings.length : 0;
+  s.dataset.errors = r ? r.errors.length : 0;
+  s.dataset.exitCode = r ? state.exitCode : 2;
+}
+
+function fmtShare(v) {
+  return v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)} %`;
+}
+
+function render() {
+  const r = state.report;
+  $("errors").replaceChildren();
+  for (const e of r.errors) {
+    const extra = state.crashed && state.crashed[e.file] ? ` ${t("crashed")}` : "";
+    showError(e.message + extra);
+  }
+  setSummary(r);
+  const bySev = r.summary.by_severity || {};
+  const dates = [...new Set(r.inputs.map((i) => i.as_of))].join(", ") || "—";
+  const verdict = t(`verdict${state.exitCode}`);
+  $("summary").replaceChildren(
+    el("div", {}, el("b", {}, String(r.summary.files)), t("files")),
+    el("div", {}, el("b", {}, String(r.summary.lines)), t("lines")),
+    el("div", {}, el("b", {}, String(r.findings.length)), t("findings")),
+    ...SEVERITIES.map((s) => el("div", { "data-severity": s }, el("b", {}, String(bySev[s] || 0)), t(`sev.${s}`))),
+    el("div", {}, el("b", {}, String(r.errors.length)), t("errors")),
+    el("div", {}, el("b", {}, fmtShare(r.summary.domestic_share_value)), t("share")),
+    el("div", {}, el("b", {}, dates), t("asOfUsed")),
+    el("p", { class: "verdict" }, verdict),
+    el("p", { class: "muted" }, r.disclaimer),
+  );
+  fillFilters();
+  $("download-csv").disabled = !state.exports.csv;
+  $("download-xlsx").disabled = !state.exports.xlsx;
+  $("results").hidden = false;
+  renderTable();
+}
+
+function fillFilters() {
+  const r = state.report;
+  const sev = $("filter-severity");
+  const keepSev = sev.value;
+  sev.replaceChildren(el("option", { value: "" }, t("all")));
+  for (const s of SEVERITIES) {
+    const n = r.summary.by_severity[s] || 0;
+    sev.append(el("option", { value: s }, `${t(`sev.${s}`)} (${n})`));
+  }
+  sev.value = keepSev;
+  const rule = $("filter-rule");
+  const keepRule = rule.value;
+  rule.replaceChildren(el("option", { value: "" }, t("all")));
+  const names = new Map();
+  for (const f of r.findings) names.set(f.rule, f.name);
+  for (const [code, n] of Object.entries(r.summary.by_rule || {})) {
+    rule.append(el("option", { value: code }, `${code} ${names.get(code) || ""} (${n})`));
+  }
+  rule.value = keepRule;
+}
+
+function filtered() {
+  const sev = $("filter-severity").value;
+  const rule = $("filter-rule").value;
+  const text = $("filter-text").value.trim().toLowerCase();
+  return state.report.findings.filter(
+    (f) =>
+      (!sev || f.severity === sev) &&
+      (!rule || f.rule === rule) &&
+      (!text || `${f.item} ${f.message} ${f.cells.join(" ")}`.toLowerCase().includes(text)),
+  );
+}
+
+function renderTable() {
+  const list = filtered();
+  const pages = Math.max(1, Math.ceil(list.length / PAGE_SIZE));
+  state.page = Math.min(state.page, pages - 1);
+  const start = state.page * PAGE_SIZE;
+  const body = $("findings-body");
+  const several = state.report.inputs.length + state.report.errors.length > 1;
+  body.replaceChildren(
+    ...list.slice(start, start + PAGE_SIZE).map((f) => {
+      const where = [several ? f.file : null, f.sheet, `${t("row")} ${f.row}`].filter(Boolean).join(" · ");
+      const msg = el("td", {}, f.message);
+      if (f.assumptions && f.assumptions.length) msg.append(el("div", { class: "alt" }, f.assumptions.join(" ")));
+      if (f.alternatives && f.alternatives.length) {
+        msg.append(el("div", { class: "alt" }, t("alternatives") +
+          f.alternatives.map((a) => `${a.maker} — ${a.product} (${a.evidence.reference})`).join("; ")));
+      }
+      if (f.waived) msg.append(el("div", { class: "alt" }, t("waived")));
+      return el(
+        "tr",
+        { "data-testid": "finding-row", "data-rule": f.rule, "data-severity": f.severity, "data-row": String(f.row) },
+        el("td", { class: "sev" }, t(`sev.${f.severity}`)),
+        el("td", { title: f.name }, f.rule),
+        el("td", { class: "where" }, where, el("div", { class: "alt" }, `${t("cells")} ${f.cells.join(", ")}`)),
+        el("td", {}, f.item),
+        msg,
+        el("td", { class: "cite" }, f.citation),
+      );
+    }),
+  );
+  $("shown").textContent = t("shown", list.length, state.report.findings.length);
+  $("page").textContent = t("page", state.page + 1, pages);
+  $("prev").disabled = state.page === 0;
+  $("next").disabled = state.page >= pages - 1;
+}
+
+// --- downloads --------------------------------------------------------------------------
+
+function baseName() {
+  const first = state.files.length === 1 ? state.files[0].name.replace(/\.[^.]+$/, "") : "hangviet";
+  return `${first}.hangviet`;
+}
+
+function save(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = el("a", { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+async function exportAs(format) {
+  if (!state.report) return;
+  if (format === "json") {
+    save(new Blob([state.json], { type: "application/json" }), `${baseName()}.json`);
+    return;
+  }
+  const m = await request({ type: "export", id: ++state.job, format });
+  if (m.type !== "exported") {
+    showError(t("exportFailed") + m.message);
+    return;
+  }
+  const type = format === "csv"
+    ? "text/csv;charset=utf-8"
+    : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  save(new Blob([m.bytes], { type }), `${baseName()}.${format}`);
+}
+
+// --- language ---------------------------------------------------------------------------
+
+function applyLang() {
+  document.documentElement.lang = state.lang;
+  for (const e of document.querySelectorAll("[data-i18n]")) {
+    const v = TEXT[state.lang][e.dataset.i18n];
+    if (typeof v === "string") e.textContent = v;
+  }
+  document.title = t("title");
+  const sw = $("lang-switch");
+  sw.textContent = state.lang === "vi" ? "English" : "Tiếng Việt";
+  sw.lang = state.lang === "vi" ? "en" : "vi";
+  if (state.info) {
+    $("pack-info").textContent = state.info.packs.map((p) => t("pack", p)).join(" · ");
+    $("footer").textContent = t("footer", state.info.version);
+  }
+}
+
+// --- wiring -----------------------------------------------------------------------------
+
+function choose(files) {
+  state.files = [...files];
+  state.job++; // drop any result still coming for the previous selection
+  run();
+}
+
+async function readRules(files) {
+  const map = {};
+  for (const f of files) map[f.name] = await f.text();
+  state.rules = Object.keys(map).length ? map : null;
+  if (state.files.length) run();
+}
+
+function wire() {
+  $("file-input").addEventListener("change", (e) => {
+    choose(e.target.files);
+    e.target.value = ""; // choosing the same file again is a new check
+  });
+  const drop = $("drop");
+  drop.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    drop.classList.add("over");
+  });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    drop.classList.remove("over");
+    if (e.dataTransfer.files.length) choose(e.dataTransfer.files);
+  });
+  // A file dropped outside the zone must not make the browser navigate away to it.
+  window.addEventListener("dragover", (e) => e.preventDefault());
+  window.addEventListener("drop", (e) => e.preventDefault());
+  $("rules-input").addEventListener("change", (e) => readRules(e.target.files));
+  $("as-of").addEventListener("change", run);
+  $("fail-on").addEventListener("change", run);
+  for (const id of ["filter-severity", "filter-rule"]) {
+    $(id).addEventListener("change", () => { state.page = 0; renderTable(); });
+  }
+  $("filter-text").addEventListener("input", () => { state.page = 0; renderTable(); });
+  $("prev").addEventListener("click", () => { state.page--; renderTable(); });
+  $("next").addEventListener("click", () => { state.page++; renderTable(); });
+  $("download-json").addEventListener("click", () => exportAs("json"));
+  $("download-csv").addEventListener("click", () => exportAs("csv"));
+  $("download-xlsx").addEventListener("click", () => exportAs("xlsx"));
+  $("lang-switch").addEventListener("click", () => {
+    state.lang = state.lang === "vi" ? "en" : "vi";
+    applyLang();
+    if (state.files.length) run();
+  });
+}
+
+wire();
+applyLang();
+startWorker()
+  .then((info) => {
+    state.info = info;
+    state.exports = info.exports || state.exports;
+    applyLang();
+    $("loading").hidden = true;
+    $("file-input").disabled = false;
+    window.hangvietReady = true;
+  })
+  .catch((e) => {
+    $("loading").textContent = t("loadFailed") + e.message;
+    showError(t("loadFailed") + e.message);
+  });

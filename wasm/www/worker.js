@@ -1,0 +1,75 @@
+// The engine runs here, off the page's thread. Protocol (all messages carry the job `id`):
+//   page → worker  { type: "check", id, files: [{ name, bytes }], options, crashed: { name: true } }
+//                  { type: "export", id, format: "csv" | "xlsx" }
+//   worker → page  { type: "ready", version, packs }  |  { type: "fatal", message }
+//                  { type: "progress", id, index, total, name }
+//                  { type: "done", id, report, json, exitCode }
+//                  { type: "crash", id, name, panic }   the module trapped on this file: the page
+//                  starts a fresh worker and repeats the job with the file marked as crashed
+//                  { type: "exported", id, format, bytes } | { type: "failed", id, message }
+import init, * as hv from "./pkg/hangviet_wasm.js";
+
+let session = null;
+
+const ready = init()
+  .then(() =>
+    postMessage({
+      type: "ready",
+      version: hv.version(),
+      packs: hv.packs({}),
+      // CSV and annotated xlsx come from core once those writers exist in this build.
+      exports: { csv: typeof hv.Session.prototype.toCsv === "function", xlsx: typeof hv.Session.prototype.toXlsx === "function" },
+    }),
+  )
+  .catch((e) => postMessage({ type: "fatal", message: String((e && e.message) || e) }));
+
+function check({ id, files, options, crashed }) {
+  if (session) session.free();
+  session = null;
+  const s = new hv.Session(options);
+  for (let i = 0; i < files.length; i++) {
+    const { name, bytes, readError } = files[i];
+    postMessage({ type: "progress", id, index: i, total: files.length, name });
+    if (readError) {
+      s.addError(name, readError);
+    } else if (crashed && crashed[name]) {
+      s.addError(name, hv.crashMessage(name));
+    } else {
+      try {
+        // Test seam (browser tests set it from the worker's console): break as a reader would.
+        if (self.hangvietPanicOn === name) hv.panicForTest();
+        s.add(new Uint8Array(bytes), name);
+      } catch (e) {
+        if (e instanceof WebAssembly.RuntimeError) {
+          let panic = "";
+          try { panic = hv.lastPanic() || ""; } catch (_) { /* the instance is gone */ }
+          postMessage({ type: "crash", id, name, panic });
+          close();
+          return;
+        }
+        throw e;
+      }
+    }
+  }
+  postMessage({ type: "progress", id, index: files.length, total: files.length, name: "" });
+  const report = s.finish();
+  postMessage({ type: "done", id, report, json: s.toJson() + "\n", exitCode: s.exitCode() });
+  session = s;
+}
+
+function exportAs({ id, format }) {
+  if (!session) throw new Error("no report to export");
+  const bytes = format === "csv" ? session.toCsv() : session.toXlsx();
+  postMessage({ type: "exported", id, format, bytes }, [bytes.buffer]);
+}
+
+onmessage = async (ev) => {
+  await ready;
+  const msg = ev.data;
+  try {
+    if (msg.type === "check") check(msg);
+    else if (msg.type === "export") exportAs(msg);
+  } catch (e) {
+    postMessage({ type: "failed", id: msg.id, message: String((e && e.message) || e) });
+  }
+};
