@@ -4,7 +4,6 @@
 use crate::lang::Lang;
 use hangviet_core::engine::{CheckOptions, Engine};
 use hangviet_core::model::Workbook;
-use hangviet_core::registry::EmptyRegistry;
 use hangviet_core::report::{self, text, DataFile, FailOn, Finding, Input, Report};
 use hangviet_core::rules::cond;
 use hangviet_core::rules::date::Date;
@@ -117,8 +116,9 @@ pub fn build_engine(
             None => packs.push(p),
         }
     }
-    let tables = tables.build()?;
-    Engine::new(packs, tables, Box::new(EmptyRegistry)).map_err(|e| e.to_string())
+    let built = tables.build()?;
+    let registry = tables.build_registry(&built)?;
+    Engine::new(packs, built, Box::new(registry)).map_err(|e| e.to_string())
 }
 
 /// One path the user gave, expanded: files to check, or an error entry for the report.

@@ -51,7 +51,7 @@ fn main() -> ExitCode {
         return code;
     }
     let cli = Cli::parse();
-    match cli.command {
+    let code = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules_cmd::run(args),
@@ -62,5 +62,22 @@ fn main() -> ExitCode {
             print!("{}", include_str!("../../schema/report.schema.json"));
             ExitCode::SUCCESS
         }
+    };
+    report_peak_rss();
+    code
+}
+
+/// `HANGVIET_PEAK_RSS=1`: print the peak resident set size on stderr (Linux), for the bench.
+fn report_peak_rss() {
+    if std::env::var_os("HANGVIET_PEAK_RSS").is_none() {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(kib) = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    {
+        eprintln!("peak_rss_kib={kib}");
     }
 }

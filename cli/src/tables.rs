@@ -1,5 +1,6 @@
 //! Reference tables with the user's own additions: origin aliases and groups, header synonyms.
 
+use hangviet_core::equivalents::DomesticRegistry;
 use hangviet_core::normalize::Tables;
 use std::path::PathBuf;
 
@@ -12,6 +13,10 @@ pub struct TableArgs {
     /// Extra header synonyms (same layout as rules/reference/headers.toml).
     #[arg(long = "headers", value_name = "FILE")]
     pub headers: Vec<PathBuf>,
+    /// Extra registry files of domestic equivalents (e.g. from `hangviet registry learn`), used
+    /// beside the embedded registry.
+    #[arg(long = "registry", value_name = "FILE")]
+    pub registry: Vec<PathBuf>,
 }
 
 impl TableArgs {
@@ -33,5 +38,16 @@ impl TableArgs {
                 .map_err(|e| e.to_string())?;
         }
         Ok(t)
+    }
+
+    /// The embedded registry of domestic equivalents plus the user's `--registry` files.
+    pub fn build_registry(&self, tables: &Tables) -> Result<DomesticRegistry, String> {
+        let mut r = DomesticRegistry::embedded(tables).map_err(|e| e.to_string())?;
+        for p in &self.registry {
+            let name = p.display().to_string();
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{name}: {e}"))?;
+            r.add_file(&text, &name).map_err(|e| e.to_string())?;
+        }
+        Ok(r)
     }
 }

@@ -67,6 +67,8 @@ fn award_with_planted_problems() {
     assert_eq!(
         found(&v),
         [
+            // Laptops are in the official TT 04/2012 catalogue of goods made in Viet Nam.
+            f(7, "VN-R7", &["F7"]),
             f(7, "VN-R11", &["E7"]),
             f(8, "VN-R11", &["C8"]),
             f(9, "VN-R12", &["F9"]),
@@ -76,7 +78,7 @@ fn award_with_planted_problems() {
             f(13, "VN-R13", &["K13"]),
         ]
     );
-    let first = &v["findings"][0];
+    let first = &v["findings"][1];
     assert_eq!(
         first["message"],
         "Dòng trúng thầu thiếu hãng sản xuất (ô E7 trống). Mẫu 10B yêu cầu ghi rõ ký mã hiệu, nhãn hiệu, xuất xứ, hãng sản xuất; hồ sơ dự thầu thiếu các thông tin này thì không được xem xét, đánh giá. Đề nghị đối chiếu E-HSDT của nhà thầu trúng thầu và bổ sung."
@@ -90,7 +92,7 @@ fn award_with_planted_problems() {
     assert_eq!(first["sheet"], "Giá trúng thầu");
     assert_eq!(first["file"], "tests/fixtures/check/award_planted.xlsx");
     assert_eq!(
-        v["findings"][2]["values"]["origin_normalized"]["countries"],
+        v["findings"][3]["values"]["origin_normalized"]["countries"],
         serde_json::json!(["TH", "MY"])
     );
     let s = &v["summary"];
@@ -102,11 +104,11 @@ fn award_with_planted_problems() {
     assert_eq!(s["domestic_share_lines"], 0.5);
     assert_eq!(
         s["by_rule"],
-        serde_json::json!({"VN-R11": 3, "VN-R12": 1, "VN-R13": 2, "VN-R15": 1})
+        serde_json::json!({"VN-R11": 3, "VN-R12": 1, "VN-R13": 2, "VN-R15": 1, "VN-R7": 1})
     );
     assert_eq!(
         s["by_severity"],
-        serde_json::json!({"violation": 3, "warning": 1, "advisory": 0, "info": 3})
+        serde_json::json!({"violation": 3, "warning": 1, "advisory": 0, "info": 4})
     );
     assert_eq!(v["as_of"], "2026-03-01");
     assert_eq!(v["inputs"][0]["as_of_source"], "option");
@@ -257,7 +259,7 @@ fn egp_award_export_is_deterministic() {
     assert_eq!(v["summary"]["lines"], 351);
     assert_eq!(
         v["summary"]["by_rule"],
-        serde_json::json!({"VN-R11": 56, "VN-R12": 13})
+        serde_json::json!({"VN-R11": 56, "VN-R12": 13, "VN-R6": 2, "VN-R7": 4})
     );
     // Findings in row order, then rule code.
     let rows: Vec<(u64, String)> = found(&v).into_iter().map(|(r, c, _)| (r, c)).collect();

@@ -6,7 +6,7 @@ use crate::inspect::inspect;
 use crate::model::{Field, PurchaseLine, Sheet, SheetKind, Workbook};
 use crate::normalize::origin::{Origin, OriginClass};
 use crate::normalize::{apply, Tables};
-use crate::registry::{EmptyRegistry, Registry};
+use crate::registry::Registry;
 use crate::report::{
     AsOfSource, Finding, Input, InputError, PackInfo, Report, ToolInfo, Totals, DISCLAIMER_EN,
     DISCLAIMER_VI,
@@ -64,13 +64,12 @@ impl Engine {
         })
     }
 
-    /// The embedded VN pack, embedded tables, no registry data.
+    /// The embedded VN pack, embedded tables and the embedded registry of domestic equivalents:
+    /// what `hangviet check` and the web page use when given no options.
     pub fn embedded() -> Result<Engine> {
-        Engine::new(
-            vec![Pack::embedded_vn()?],
-            Tables::embedded()?,
-            Box::new(EmptyRegistry),
-        )
+        let tables = Tables::embedded()?;
+        let registry = crate::equivalents::DomesticRegistry::embedded(&tables)?;
+        Engine::new(vec![Pack::embedded_vn()?], tables, Box::new(registry))
     }
 
     pub fn packs(&self) -> &[Pack] {

@@ -180,7 +180,10 @@ mod tests {
         );
         assert_eq!(t.field_for("Tên nhà thầu"), Some(Field::Bidder));
         assert_eq!(t.field_for("Giá trị G = (I) - (II)"), Some(Field::NetPrice));
-        assert_eq!(t.field_for("Giá trị nội địa G* = G − C"), Some(Field::DomesticCost));
+        assert_eq!(
+            t.field_for("Giá trị nội địa G* = G − C"),
+            Some(Field::DomesticCost)
+        );
         assert_eq!(t.field_for("Mã vạch"), None);
         assert_eq!(t.field_for("(VNĐ)"), None);
         assert_eq!(

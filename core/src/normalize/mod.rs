@@ -21,7 +21,11 @@ pub struct Tables {
 impl Tables {
     /// The tables embedded in the binary (rules/reference/).
     pub fn embedded() -> Result<Tables> {
-        Ok(Tables { headers: HeaderTable::embedded()?, origins: OriginTable::embedded()?, hs: HsTable::embedded()? })
+        Ok(Tables {
+            headers: HeaderTable::embedded()?,
+            origins: OriginTable::embedded()?,
+            hs: HsTable::embedded()?,
+        })
     }
 }
 
