@@ -3,9 +3,11 @@
 //! is built once, is `Send + Sync`, and checks many files.
 
 use crate::inspect::inspect;
+use crate::layout::{LayoutTables, SheetLayout};
 use crate::model::{Field, PurchaseLine, Sheet, SheetKind, Workbook};
 use crate::normalize::origin::{Origin, OriginClass};
 use crate::normalize::{apply, Tables};
+use crate::read::{sniff_format, stream_xlsx, Format, Limits, RowSink, Streamed, Value};
 use crate::registry::Registry;
 use crate::report::{
     AsOfSource, Finding, Input, InputError, PackInfo, Report, ToolInfo, Totals, DISCLAIMER_EN,
@@ -18,6 +20,7 @@ use crate::rules::{facts, hex, Fired, Pack, Rule, Scope};
 use crate::Result;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom};
 
 /// How to check: which law date, in which language. `today` comes from the caller (the core
 /// never reads the clock) and is used only when neither `as_of` nor the file gives a date.
@@ -115,6 +118,7 @@ impl Engine {
     }
 
     /// Read and check one file. Findings go to `sink` in row order; the summary is returned.
+    /// The same generic path as `check_reader`, over the bytes.
     pub fn check(
         &self,
         bytes: &[u8],
@@ -123,40 +127,90 @@ impl Engine {
         sink: &mut dyn FnMut(Finding),
     ) -> Result<Input> {
         let sha = hex(&Sha256::digest(bytes));
-        let wb = inspect(bytes, file_name, &self.tables)?;
-        Ok(self.check_workbook(&wb, sha, opts, sink))
+        self.check_reader(std::io::Cursor::new(bytes), file_name, sha, opts, sink)
+    }
+
+    /// Read and check one file from `src` (a file on disk, or `Cursor<&[u8]>`), whose SHA-256
+    /// the caller gives. xlsx/xlsm stream row by row: each line is normalised and checked as it
+    /// is read and its findings go to `sink` at once, so neither the file nor its lines sit in
+    /// memory. Other formats are read whole (their readers need the bytes).
+    ///
+    /// When the law date cannot be known before the lines are read (no `--as-of`, and the date
+    /// may come from a later sheet or from a date column), a first pass reads only the layout.
+    /// A read error part-way leaves the findings already sent; the caller reports the error.
+    pub fn check_reader<R: Read + Seek>(
+        &self,
+        mut src: R,
+        file_name: &str,
+        sha256: String,
+        opts: &CheckOptions,
+        sink: &mut dyn FnMut(Finding),
+    ) -> Result<Input> {
+        let limits = Limits::default();
+        let io = |e: std::io::Error| {
+            crate::Error::unreadable(file_name, format!("không đọc được tệp ({e})"))
+        };
+        let len = src.seek(SeekFrom::End(0)).map_err(io)?;
+        let format = if len == 0 || len > limits.max_file_bytes as u64 {
+            None
+        } else {
+            sniff_format(&probe(&mut src, len).map_err(io)?, file_name).ok()
+        };
+        let Some(format) = format.filter(|f| matches!(f, Format::Xlsx | Format::Xlsm)) else {
+            return self.check_in_memory(src, file_name, sha256, opts, sink);
+        };
+        let lt = LayoutTables {
+            headers: &self.tables.headers,
+        };
+        let mut fixed = opts.as_of.map(|d| (d, AsOfSource::Option));
+        for _ in 0..2 {
+            src.seek(SeekFrom::Start(0)).map_err(io)?;
+            let mut d = Driver::new(self, opts, file_name, &lt, fixed, &mut *sink);
+            let streamed = stream_xlsx(&mut src, file_name, &limits, &mut d)?;
+            if streamed == Streamed::Stopped {
+                // The law date depends on what comes later: read the layout only, then again.
+                src.seek(SeekFrom::Start(0)).map_err(io)?;
+                let mut pass = DatePass::new(&lt);
+                stream_xlsx(&mut src, file_name, &limits, &mut pass)?;
+                fixed = Some(as_of_from(&pass.done, pass.line_date, opts));
+                continue;
+            }
+            if d.done.iter().all(|s| s.kind == SheetKind::Unknown) {
+                // No table: the in-memory reader words this error (with its notes).
+                return self.check_in_memory(src, file_name, sha256, opts, sink);
+            }
+            return Ok(d.finish(sha256, format));
+        }
+        self.check_in_memory(src, file_name, sha256, opts, sink)
+    }
+
+    fn check_in_memory<R: Read + Seek>(
+        &self,
+        mut src: R,
+        file_name: &str,
+        sha256: String,
+        opts: &CheckOptions,
+        sink: &mut dyn FnMut(Finding),
+    ) -> Result<Input> {
+        let mut bytes = Vec::new();
+        src.seek(SeekFrom::Start(0))
+            .and_then(|_| src.read_to_end(&mut bytes))
+            .map_err(|e| {
+                crate::Error::unreadable(file_name, format!("không đọc được tệp ({e})"))
+            })?;
+        let wb = inspect(&bytes, file_name, &self.tables)?;
+        drop(bytes);
+        Ok(self.check_workbook(&wb, sha256, opts, sink))
     }
 
     /// The date whose law applies to a workbook, and where it came from.
     pub fn as_of(&self, wb: &Workbook, opts: &CheckOptions) -> (Date, AsOfSource) {
-        if let Some(d) = opts.as_of {
-            return (d, AsOfSource::Option);
-        }
-        let pick = |get: fn(&Sheet) -> Option<&String>| {
-            wb.sheets
-                .iter()
-                .filter_map(|s| get(s).and_then(|d| Date::parse(d)))
-                .next()
-        };
-        if let Some(d) = pick(|s| s.package.hsmt_date.as_ref()) {
-            return (d, AsOfSource::HsmtDate);
-        }
-        if let Some(d) = pick(|s| s.package.decision_date.as_ref()) {
-            return (d, AsOfSource::DecisionDate);
-        }
-        // e-GP award exports carry the decision date per line ("Ngày quyết định").
-        let line_date = wb.sheets.iter().flat_map(|s| s.lines.iter()).find_map(|l| {
-            let t = l.text(Field::Date);
-            // "2026-05-28T18:51:31" → the date part.
-            Date::parse(t.get(..10).unwrap_or(t)).or_else(|| Date::parse(t))
-        });
-        if let Some(d) = line_date {
-            return (d, AsOfSource::DecisionDate);
-        }
-        if let Some(d) = pick(|s| s.package.plan_date.as_ref()) {
-            return (d, AsOfSource::PlanDate);
-        }
-        (opts.today, AsOfSource::Today)
+        let line_date = wb
+            .sheets
+            .iter()
+            .flat_map(|s| s.lines.iter())
+            .find_map(line_date);
+        as_of_from(&wb.sheets, line_date, opts)
     }
 
     /// Check a workbook already read.
@@ -193,7 +247,7 @@ impl Engine {
                 );
                 if let Some(f) = rule.evaluate(&ctx) {
                     let finding =
-                        self.finding(wb, sheet, None, header_row, rule, v, &ctx, f, as_of);
+                        self.finding(&wb.file, sheet, None, header_row, rule, v, &ctx, f, as_of);
                     totals.count(&finding);
                     sink(finding);
                 }
@@ -212,8 +266,17 @@ impl Engine {
                         opts.lang,
                     );
                     if let Some(f) = rule.evaluate(&ctx) {
-                        let finding =
-                            self.finding(wb, sheet, Some(line), line.row, rule, v, &ctx, f, as_of);
+                        let finding = self.finding(
+                            &wb.file,
+                            sheet,
+                            Some(line),
+                            line.row,
+                            rule,
+                            v,
+                            &ctx,
+                            f,
+                            as_of,
+                        );
                         totals.count(&finding);
                         sink(finding);
                     }
@@ -266,7 +329,7 @@ impl Engine {
     #[allow(clippy::too_many_arguments)]
     fn finding(
         &self,
-        wb: &Workbook,
+        file: &str,
         sheet: &Sheet,
         line: Option<&PurchaseLine>,
         row: u32,
@@ -354,7 +417,7 @@ impl Engine {
             rule: rule.code.clone(),
             name: rule.name(ctx.lang).to_string(),
             severity: rule.severity,
-            file: wb.file.clone(),
+            file: file.to_string(),
             sheet: sheet.name.clone(),
             row,
             cells,
@@ -457,6 +520,355 @@ impl ReportBuilder {
         let files = self.report.inputs.len() + self.report.errors.len();
         self.report.summary = self.totals.summary(files, self.report.errors.len());
         self.report
+    }
+}
+
+/// The first and last 64 KiB of a file: enough to sniff a zip (its part names sit in the
+/// central directory at the end).
+fn probe<R: Read + Seek>(src: &mut R, len: u64) -> std::io::Result<Vec<u8>> {
+    const EDGE: u64 = 64 * 1024;
+    let mut out = Vec::new();
+    src.seek(SeekFrom::Start(0))?;
+    if len <= 2 * EDGE {
+        src.read_to_end(&mut out)?;
+        return Ok(out);
+    }
+    src.by_ref().take(EDGE).read_to_end(&mut out)?;
+    src.seek(SeekFrom::Start(len - EDGE))?;
+    src.read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// The date an e-GP line carries ("2026-05-28T18:51:31" → the date part).
+fn line_date(l: &PurchaseLine) -> Option<Date> {
+    let t = l.text(Field::Date);
+    Date::parse(t.get(..10).unwrap_or(t)).or_else(|| Date::parse(t))
+}
+
+/// The law date from the sheets (lines not needed) and the first line's date.
+fn as_of_from(
+    sheets: &[Sheet],
+    line_date: Option<Date>,
+    opts: &CheckOptions,
+) -> (Date, AsOfSource) {
+    if let Some(d) = opts.as_of {
+        return (d, AsOfSource::Option);
+    }
+    let pick = |get: fn(&Sheet) -> Option<&String>| {
+        sheets
+            .iter()
+            .filter_map(|s| get(s).and_then(|d| Date::parse(d)))
+            .next()
+    };
+    if let Some(d) = pick(|s| s.package.hsmt_date.as_ref()) {
+        return (d, AsOfSource::HsmtDate);
+    }
+    if let Some(d) = pick(|s| s.package.decision_date.as_ref()) {
+        return (d, AsOfSource::DecisionDate);
+    }
+    if let Some(d) = line_date {
+        return (d, AsOfSource::DecisionDate);
+    }
+    if let Some(d) = pick(|s| s.package.plan_date.as_ref()) {
+        return (d, AsOfSource::PlanDate);
+    }
+    (opts.today, AsOfSource::Today)
+}
+
+/// Layout only: the sheets' facts and the first line's date, for the law date.
+struct DatePass<'t> {
+    lt: &'t LayoutTables<'t>,
+    layout: Option<SheetLayout<'t>>,
+    done: Vec<Sheet>,
+    line_date: Option<Date>,
+}
+
+impl<'t> DatePass<'t> {
+    fn new(lt: &'t LayoutTables<'t>) -> Self {
+        DatePass {
+            lt,
+            layout: None,
+            done: Vec::new(),
+            line_date: None,
+        }
+    }
+}
+
+impl RowSink for DatePass<'_> {
+    fn sheet_start(&mut self, name: &str, hidden: bool, _last: bool) {
+        self.layout = Some(SheetLayout::new(name, hidden, self.lt));
+    }
+    fn row(&mut self, index: usize, row: Vec<Value>) -> bool {
+        let found = &mut self.line_date;
+        if let Some(l) = self.layout.as_mut() {
+            l.push_row(index, row, &mut |_, line| {
+                if found.is_none() {
+                    *found = line_date(&line);
+                }
+            });
+        }
+        true
+    }
+    fn sheet_end(&mut self) {
+        let found = &mut self.line_date;
+        if let Some(l) = self.layout.take() {
+            let sheet = l.finish(&mut |_, line| {
+                if found.is_none() {
+                    *found = line_date(&line);
+                }
+            });
+            self.done.push(sheet);
+        }
+    }
+}
+
+type InForce<'e> = Vec<(&'e Rule, &'e crate::rules::Version)>;
+
+/// Checks a workbook as its rows stream in: lays out each row, normalises and checks each line
+/// at once, and sends findings to the sink in the order `check_workbook` would.
+struct Driver<'e, 's> {
+    engine: &'e Engine,
+    opts: &'e CheckOptions,
+    file: &'e str,
+    lt: &'e LayoutTables<'e>,
+    sink: &'s mut dyn FnMut(Finding),
+    /// The law date when known before reading (`--as-of`, or a first pass).
+    fixed: Option<(Date, AsOfSource)>,
+    decided: Option<(Date, AsOfSource)>,
+    in_force: InForce<'e>,
+    /// The law date cannot be known yet: stop and let the caller run a first pass.
+    need_date: bool,
+    layout: Option<SheetLayout<'e>>,
+    last: bool,
+    /// Finished sheets (without lines).
+    done: Vec<Sheet>,
+    /// Finished sheets whose sheet rules wait for the law date.
+    pending: Vec<usize>,
+    /// The current sheet's line rules, once its header is known and its sheet rules ran.
+    line_rules: Option<InForce<'e>>,
+    lines: usize,
+    totals: Totals,
+}
+
+impl<'e, 's> Driver<'e, 's> {
+    fn new(
+        engine: &'e Engine,
+        opts: &'e CheckOptions,
+        file: &'e str,
+        lt: &'e LayoutTables<'e>,
+        fixed: Option<(Date, AsOfSource)>,
+        sink: &'s mut dyn FnMut(Finding),
+    ) -> Self {
+        Driver {
+            engine,
+            opts,
+            file,
+            lt,
+            sink,
+            fixed,
+            decided: None,
+            in_force: Vec::new(),
+            need_date: false,
+            layout: None,
+            last: false,
+            done: Vec::new(),
+            pending: Vec::new(),
+            line_rules: None,
+            lines: 0,
+            totals: Totals::new(),
+        }
+    }
+
+    /// The law date if what has been read settles it (the first line is about to be checked).
+    fn decide_now(&self, current: &Sheet) -> Option<(Date, AsOfSource)> {
+        if let Some(f) = self.fixed {
+            return Some(f);
+        }
+        if let Some(d) = self.opts.as_of {
+            return Some((d, AsOfSource::Option));
+        }
+        let sheets = || self.done.iter().chain(std::iter::once(current));
+        let pick = |get: fn(&Sheet) -> Option<&String>| {
+            sheets().find_map(|s| get(s).and_then(|d| Date::parse(d)))
+        };
+        if let Some(d) = pick(|s| s.package.hsmt_date.as_ref()) {
+            return Some((d, AsOfSource::HsmtDate));
+        }
+        // A later sheet could still give an HSMT date; a date column could give the decision
+        // date (all lines agreeing) or the first line's date.
+        if !self.last || current.has(Field::Date) {
+            return None;
+        }
+        if let Some(d) = pick(|s| s.package.decision_date.as_ref()) {
+            return Some((d, AsOfSource::DecisionDate));
+        }
+        if let Some(d) = pick(|s| s.package.plan_date.as_ref()) {
+            return Some((d, AsOfSource::PlanDate));
+        }
+        Some((self.opts.today, AsOfSource::Today))
+    }
+
+    fn set_date(&mut self, d: (Date, AsOfSource)) {
+        self.decided = Some(d);
+        self.in_force = self
+            .engine
+            .rules()
+            .filter_map(|r| r.version_at(d.0).map(|v| (r, v)))
+            .collect();
+        for i in std::mem::take(&mut self.pending) {
+            if let Some(sheet) = self.done.get(i) {
+                let sheet = sheet.clone();
+                self.sheet_rules(&sheet);
+            }
+        }
+    }
+
+    /// Sheet-scope rules (they read the header and package facts, known before any line).
+    fn sheet_rules(&mut self, sheet: &Sheet) -> InForce<'e> {
+        let Some((as_of, _)) = self.decided else {
+            return Vec::new();
+        };
+        let e = self.engine;
+        let classify = |o: &str, m: &str| e.classify(o, m);
+        let rules: InForce<'e> = self
+            .in_force
+            .iter()
+            .filter(|(r, _)| r.applies_to(sheet.kind))
+            .copied()
+            .collect();
+        let header_row = sheet.header_rows.first().copied().unwrap_or(1);
+        for (rule, v) in rules.iter().filter(|(r, _)| r.scope == Scope::Sheet) {
+            let ctx = Ctx::new(
+                sheet,
+                None,
+                &v.params,
+                &*e.registry,
+                &classify,
+                self.opts.lang,
+            );
+            if let Some(f) = rule.evaluate(&ctx) {
+                let finding =
+                    e.finding(self.file, sheet, None, header_row, rule, v, &ctx, f, as_of);
+                self.totals.count(&finding);
+                (self.sink)(finding);
+            }
+        }
+        rules
+            .into_iter()
+            .filter(|(r, _)| r.scope == Scope::Line)
+            .collect()
+    }
+
+    fn on_line(&mut self, sheet: &Sheet, mut line: PurchaseLine) {
+        if self.need_date {
+            return;
+        }
+        if self.line_rules.is_none() {
+            if self.decided.is_none() {
+                match self.decide_now(sheet) {
+                    Some(d) => self.set_date(d),
+                    None => {
+                        self.need_date = true;
+                        return;
+                    }
+                }
+            }
+            let rules = self.sheet_rules(sheet);
+            self.line_rules = Some(rules);
+        }
+        let Some((as_of, _)) = self.decided else {
+            return;
+        };
+        let e = self.engine;
+        self.lines += 1;
+        apply(&mut line, &e.tables);
+        if matches!(sheet.kind, SheetKind::Award | SheetKind::Purchase) {
+            e.add_value(&mut self.totals, &line);
+        }
+        let classify = |o: &str, m: &str| e.classify(o, m);
+        let Some(rules) = &self.line_rules else {
+            return;
+        };
+        for (rule, v) in rules {
+            let ctx = Ctx::new(
+                sheet,
+                Some(&line),
+                &v.params,
+                &*e.registry,
+                &classify,
+                self.opts.lang,
+            );
+            if let Some(f) = rule.evaluate(&ctx) {
+                let finding = e.finding(
+                    self.file,
+                    sheet,
+                    Some(&line),
+                    line.row,
+                    rule,
+                    v,
+                    &ctx,
+                    f,
+                    as_of,
+                );
+                self.totals.count(&finding);
+                (self.sink)(finding);
+            }
+        }
+    }
+
+    fn finish(mut self, sha256: String, format: Format) -> Input {
+        if self.decided.is_none() {
+            let d = self
+                .fixed
+                .unwrap_or_else(|| as_of_from(&self.done, None, self.opts));
+            self.set_date(d);
+        }
+        let (as_of, as_of_source) = self.decided.unwrap_or((self.opts.today, AsOfSource::Today));
+        Input {
+            file: self.file.to_string(),
+            sha256,
+            format: format.id().to_string(),
+            sheets: self.done.len(),
+            lines: self.totals.lines,
+            as_of,
+            as_of_source,
+            summary: self.totals.summary(1, 0),
+        }
+    }
+}
+
+impl RowSink for Driver<'_, '_> {
+    fn sheet_start(&mut self, name: &str, hidden: bool, last: bool) {
+        self.layout = Some(SheetLayout::new(name, hidden, self.lt));
+        self.last = last;
+        self.line_rules = None;
+        self.lines = 0;
+    }
+
+    fn row(&mut self, index: usize, row: Vec<Value>) -> bool {
+        if let Some(mut layout) = self.layout.take() {
+            layout.push_row(index, row, &mut |sheet, line| self.on_line(sheet, line));
+            self.layout = Some(layout);
+        }
+        !self.need_date
+    }
+
+    fn sheet_end(&mut self) {
+        let Some(layout) = self.layout.take() else {
+            return;
+        };
+        let sheet = layout.finish(&mut |sheet, line| self.on_line(sheet, line));
+        self.totals.lines += self.lines;
+        self.totals.lines_skipped += sheet.skipped.len();
+        if self.line_rules.is_none() {
+            // No line reached the rules: the sheet rules run now, or once the date is known.
+            if self.decided.is_some() {
+                self.sheet_rules(&sheet);
+            } else {
+                self.pending.push(self.done.len());
+            }
+        }
+        self.done.push(sheet);
     }
 }
 

@@ -271,3 +271,52 @@ fn report_exit_codes() {
     let b = e.report(&o).finish();
     assert_eq!(b.exit_code(FailOn::At(Severity::Info)), 0);
 }
+
+/// The streaming reader path gives the in-memory path's findings and summary, byte for byte,
+/// on every fixture, with and without a fixed law date.
+#[test]
+fn streaming_path_matches_in_memory_path() {
+    let e = Engine::embedded().unwrap();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures");
+    let mut n = 0;
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    for p in paths {
+        if !p.is_file() {
+            continue;
+        }
+        let bytes = std::fs::read(&p).unwrap();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        for as_of in [None, crate::rules::date::Date::parse("2026-03-01")] {
+            let o = CheckOptions { as_of, ..opts() };
+            let old = crate::inspect::inspect(&bytes, &name, e.tables()).map(|wb| {
+                let mut f = Vec::new();
+                let i = e.check_workbook(&wb, "h".into(), &o, &mut |x| f.push(x));
+                (i, f)
+            });
+            let mut f = Vec::new();
+            let new = e
+                .check_reader(
+                    std::io::Cursor::new(&bytes[..]),
+                    &name,
+                    "h".into(),
+                    &o,
+                    &mut |x| f.push(x),
+                )
+                .map(|i| (i, f));
+            match (old, new) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.0, b.0, "{name}");
+                    assert_eq!(a.1, b.1, "{name}");
+                    n += 1;
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{name}"),
+                (a, b) => panic!("{name}: {:?} vs {:?}", a.map(|x| x.0), b.map(|x| x.0)),
+            }
+        }
+    }
+    assert!(n > 10, "checked {n}");
+}

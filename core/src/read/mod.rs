@@ -8,9 +8,17 @@ mod excel;
 mod legacy;
 mod sniff;
 mod text;
+mod xlsx_stream;
 
 pub use legacy::detect_legacy_font;
 pub use sniff::Format;
+pub use xlsx_stream::{stream_xlsx, RowSink, Streamed};
+
+/// The format of a file from its first and last bytes (a zip's part names sit in its central
+/// directory at the end) and its name; Err is a reason for the user.
+pub fn sniff_format(bytes: &[u8], file_name: &str) -> std::result::Result<Format, String> {
+    sniff::sniff(bytes, file_name)
+}
 
 use crate::{Error, Result};
 

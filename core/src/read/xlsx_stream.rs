@@ -1,0 +1,688 @@
+//! xlsx row by row, for sheets too big to hold: calamine's streaming cell reader feeds one row at
+//! a time to a `RowSink`, so neither the whole `Range` nor (from a file) the file's bytes sit in
+//! memory.
+//!
+//! Merged ranges: xlsx stores `<mergeCells>` after the cell data, so a pre-pass inflates each
+//! sheet part with `zip` and scans the bytes for `<mergeCell ref="…">` (no XML parsing); the
+//! merges are then known before the cells stream and are filled row by row exactly as the
+//! in-memory reader (`excel.rs`) fills them.
+
+use super::{Limits, Value};
+use crate::cell::a1;
+use crate::{Error, Result};
+use calamine::{DataRef, Dimensions, Reader, SheetType, SheetVisible, Xlsx};
+use std::collections::HashMap;
+use std::io::{Read, Seek, SeekFrom};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+/// Receives a workbook's rows in order: `sheet_start`, rows with increasing 0-based index (empty
+/// rows left out), `sheet_end`. Returning `false` from `row` stops the read early.
+pub trait RowSink {
+    /// `last` tells whether this is the last worksheet of the book.
+    fn sheet_start(&mut self, name: &str, hidden: bool, last: bool);
+    fn row(&mut self, index: usize, row: Vec<Value>) -> bool;
+    fn sheet_end(&mut self);
+}
+
+/// What the stream did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Streamed {
+    Done,
+    /// The sink asked to stop.
+    Stopped,
+}
+
+fn guarded<T>(file: &str, f: impl FnOnce() -> T) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|_| {
+        Error::unreadable(
+            file,
+            "tệp bị hỏng (bộ đọc bảng tính gặp lỗi cấu trúc); hãy mở bằng Excel và lưu lại",
+        )
+    })
+}
+
+fn open_error(file: &str, err: impl std::fmt::Display) -> Error {
+    let msg = err.to_string();
+    let low = msg.to_lowercase();
+    if low.contains("password") || low.contains("encrypt") {
+        Error::unreadable(
+            file,
+            "tệp được đặt mật khẩu (mã hoá); hãy mở bằng Excel, bỏ mật khẩu rồi lưu lại",
+        )
+    } else {
+        Error::unreadable(
+            file,
+            format!("tệp bị hỏng hoặc không đúng định dạng ({msg}); hãy mở bằng Excel hoặc LibreOffice và lưu lại"),
+        )
+    }
+}
+
+/// Stream every worksheet of an xlsx/xlsm to `sink`.
+pub fn stream_xlsx<R: Read + Seek>(
+    src: R,
+    file: &str,
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<Streamed> {
+    // Pre-pass: merges of every sheet part, by sheet name.
+    let (merges, mut src) = guarded(file, || prepass(src))?.map_err(|e| open_error(file, e))?;
+    src.seek(SeekFrom::Start(0))
+        .map_err(|e| open_error(file, e))?;
+    let mut book: Xlsx<R> = guarded(file, || Xlsx::new(src))?.map_err(|e| open_error(file, e))?;
+    let metas: Vec<calamine::Sheet> = book.sheets_metadata().to_vec();
+    if metas.len() > limits.max_sheets {
+        return Err(Error::unreadable(
+            file,
+            format!(
+                "tệp có {} trang tính, vượt giới hạn {}",
+                metas.len(),
+                limits.max_sheets
+            ),
+        ));
+    }
+    let worksheets: Vec<&calamine::Sheet> = metas
+        .iter()
+        .filter(|m| m.typ == SheetType::WorkSheet)
+        .collect();
+    for (k, meta) in worksheets.iter().enumerate() {
+        let name = meta.name.as_str();
+        let sheet_merges = match merges.get(name) {
+            Some(m) => m.clone(),
+            // The part could not be located by our own scan: ask calamine (parses the sheet).
+            None => guarded(file, || {
+                book.merge_cells_by_sheet_name(name).unwrap_or_default()
+            })?,
+        };
+        sink.sheet_start(
+            name,
+            meta.visible != SheetVisible::Visible,
+            k + 1 == worksheets.len(),
+        );
+        let go = guarded(file, || {
+            stream_sheet(&mut book, file, name, &sheet_merges, limits, sink)
+        })??;
+        if !go {
+            return Ok(Streamed::Stopped);
+        }
+        sink.sheet_end();
+    }
+    Ok(Streamed::Done)
+}
+
+fn stream_sheet<R: Read + Seek>(
+    book: &mut Xlsx<R>,
+    file: &str,
+    name: &str,
+    merges: &[Dimensions],
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<bool> {
+    let here = || format!("{file}, trang \"{name}\"");
+    let mut cells = book
+        .worksheet_cells_reader(name)
+        .map_err(|e| open_error(&here(), e))?;
+    let mut rows = RowBuilder::new(merges);
+    let mut bounds: Option<(u32, u32, u32)> = None; // first row, min col, max col
+    loop {
+        let cell = match cells.next_cell() {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) => return Err(open_error(&here(), e)),
+        };
+        let (r, c) = cell.get_position();
+        let v = convert(cell.get_value());
+        if matches!(v, Value::Empty) {
+            continue;
+        }
+        if let Value::Text(t) = &v {
+            if t.len() > limits.max_cell_chars && t.chars().count() > limits.max_cell_chars {
+                return Err(Error::unreadable(
+                    file,
+                    format!(
+                        "trang \"{name}\", ô {}: nội dung dài quá {} ký tự",
+                        a1(r, c),
+                        limits.max_cell_chars
+                    ),
+                ));
+            }
+        }
+        let (r0, c0, c1) = bounds.get_or_insert((r, c, c));
+        *c0 = (*c0).min(c);
+        *c1 = (*c1).max(c);
+        let h = u64::from(r.saturating_sub(*r0)) + 1;
+        let w = u64::from(*c1 - *c0) + 1;
+        if h * w > limits.max_cells {
+            return Err(Error::unreadable(
+                file,
+                format!(
+                    "trang \"{name}\" có hơn {h} dòng × {w} cột = {} ô, vượt giới hạn {} ô; hãy xoá các dòng/cột thừa hoặc tách tệp",
+                    h * w,
+                    limits.max_cells
+                ),
+            ));
+        }
+        if !rows.put(r, c, v, sink) {
+            return Ok(false);
+        }
+    }
+    Ok(rows.finish(sink))
+}
+
+/// A merged range and, once its first row has been seen, the value it spreads.
+struct Active {
+    order: usize,
+    m: Dimensions,
+    value: Option<Value>,
+}
+
+/// Assembles cells into rows and fills merged ranges the way `excel::fill_merges` does.
+struct RowBuilder {
+    /// Merges not yet reached, sorted by first row (then file order), consumed from the front.
+    pending: Vec<(usize, Dimensions)>,
+    next_pending: usize,
+    active: Vec<Active>,
+    row: Option<u32>,
+    cells: Vec<Value>,
+    /// The next row index not yet emitted (rows before it were emitted or were empty).
+    emitted_to: u32,
+}
+
+/// Cells a merge may fill across (as in excel.rs: a hostile file may declare a huge merge).
+const MAX_MERGE_WIDTH: usize = 16_384;
+/// Columns a row may reach: Excel's own limit.
+const MAX_COLS: u32 = 16_384;
+
+impl RowBuilder {
+    fn new(merges: &[Dimensions]) -> Self {
+        let mut pending: Vec<(usize, Dimensions)> = merges
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, m)| m.end.0 >= m.start.0 && m.end.1 >= m.start.1)
+            .collect();
+        pending.sort_by_key(|(i, m)| (m.start.0, *i));
+        RowBuilder {
+            pending,
+            next_pending: 0,
+            active: Vec::new(),
+            row: None,
+            cells: Vec::new(),
+            emitted_to: 0,
+        }
+    }
+
+    fn put(&mut self, r: u32, c: u32, v: Value, sink: &mut dyn RowSink) -> bool {
+        if c >= MAX_COLS {
+            return true;
+        }
+        match self.row {
+            Some(cur) if r < cur => return true, // out of order: not a valid sheet; ignore
+            Some(cur) if r > cur => {
+                if !self.flush(sink) {
+                    return false;
+                }
+                self.row = Some(r);
+            }
+            None => self.row = Some(r),
+            _ => {}
+        }
+        let c = c as usize;
+        if self.cells.len() <= c {
+            self.cells.resize(c + 1, Value::Empty);
+        }
+        self.cells[c] = v;
+        true
+    }
+
+    /// Emit the row being built, and before it any empty rows a merge fills.
+    fn flush(&mut self, sink: &mut dyn RowSink) -> bool {
+        let Some(r) = self.row.take() else {
+            return true;
+        };
+        if !self.gap_rows(r, sink) {
+            return false;
+        }
+        let mut cells = std::mem::take(&mut self.cells);
+        while matches!(cells.last(), Some(Value::Empty)) {
+            cells.pop();
+        }
+        self.fill(r, &mut cells);
+        self.emitted_to = r + 1;
+        if cells.is_empty() {
+            return true;
+        }
+        sink.row(r as usize, cells)
+    }
+
+    /// Rows without cells between the last emitted row and `upto` that a merge reaches.
+    fn gap_rows(&mut self, upto: u32, sink: &mut dyn RowSink) -> bool {
+        while self.emitted_to < upto {
+            let r = self.emitted_to;
+            self.activate(r);
+            self.active.retain(|a| a.m.end.0 >= r);
+            // A merge starting on a row without cells spreads nothing; jump to the next start.
+            if self.active.iter().all(|a| a.value.is_none()) {
+                let next = self
+                    .pending
+                    .get(self.next_pending)
+                    .map_or(upto, |(_, m)| m.start.0);
+                self.emitted_to = next.clamp(r + 1, upto);
+                continue;
+            }
+            let mut cells = Vec::new();
+            self.fill(r, &mut cells);
+            self.emitted_to = r + 1;
+            if !cells.is_empty() && !sink.row(r as usize, cells) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Merges whose first row is at or before `r` become active.
+    fn activate(&mut self, r: u32) {
+        let mut added = false;
+        while let Some((order, m)) = self.pending.get(self.next_pending) {
+            if m.start.0 > r {
+                break;
+            }
+            self.active.push(Active {
+                order: *order,
+                m: *m,
+                value: None,
+            });
+            self.next_pending += 1;
+            added = true;
+        }
+        if added {
+            self.active.sort_by_key(|a| a.order);
+        }
+    }
+
+    fn fill(&mut self, r: u32, cells: &mut Vec<Value>) {
+        self.activate(r);
+        if self.active.is_empty() {
+            return;
+        }
+        self.active.retain(|a| a.m.end.0 >= r);
+        for a in &mut self.active {
+            let c0 = a.m.start.1 as usize;
+            if a.m.start.0 == r {
+                a.value = cells.get(c0).filter(|v| !v.is_empty()).cloned();
+            }
+            let Some(v) = &a.value else { continue };
+            let width = (a.m.end.1 as usize - c0 + 1).min(MAX_MERGE_WIDTH);
+            let end = c0 + width;
+            if cells.len() < end {
+                cells.resize(end, Value::Empty);
+            }
+            for cell in cells.iter_mut().take(end).skip(c0) {
+                if cell.is_empty() {
+                    *cell = v.clone();
+                }
+            }
+        }
+    }
+
+    fn finish(mut self, sink: &mut dyn RowSink) -> bool {
+        self.flush(sink)
+    }
+}
+
+/// NFC without an allocation pass when the text already is (nearly always).
+fn nfc(s: &str) -> String {
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        s.to_string()
+    } else {
+        s.nfc().collect()
+    }
+}
+
+/// The same conversion as `excel::convert`, from calamine's borrowed cell values.
+fn convert(d: &DataRef) -> Value {
+    match d {
+        DataRef::Empty => Value::Empty,
+        DataRef::Int(i) => Value::Number(*i as f64),
+        DataRef::Float(f) => Value::Number(*f),
+        DataRef::String(s) => Value::Text(nfc(s)),
+        DataRef::SharedString(s) => Value::Text(nfc(s)),
+        DataRef::Bool(b) => Value::Bool(*b),
+        DataRef::DateTime(dt) => {
+            if dt.is_datetime() {
+                let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
+                if h == 0 && mi == 0 && s == 0 {
+                    Value::Date(format!("{y:04}-{mo:02}-{d:02}"))
+                } else {
+                    Value::Date(format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}"))
+                }
+            } else {
+                Value::Number(dt.as_f64())
+            }
+        }
+        DataRef::DateTimeIso(s) => Value::Date(s.clone()),
+        DataRef::DurationIso(s) => Value::Text(s.clone()),
+        DataRef::Error(e) => Value::Error(format!("#{e:?}")),
+    }
+}
+
+// ---------- the merge pre-pass ----------
+
+type Merges = HashMap<String, Vec<Dimensions>>;
+
+/// Merges per sheet name, from the sheet parts' bytes; the reader is handed back.
+fn prepass<R: Read + Seek>(src: R) -> std::result::Result<(Merges, R), String> {
+    let mut zip = zip::ZipArchive::new(src).map_err(|e| e.to_string())?;
+    let mut out = Merges::new();
+    // A book whose parts we cannot locate is left to calamine (the caller asks it per sheet).
+    if let Some(paths) = sheet_paths(&mut zip) {
+        for (name, path) in paths {
+            if let Some(m) = scan_merges(&mut zip, &path) {
+                out.insert(name, m);
+            }
+        }
+    }
+    Ok((out, zip.into_inner()))
+}
+
+fn read_part<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, path: &str) -> Option<String> {
+    let f = zip.by_name(path).ok()?;
+    let mut s = String::new();
+    // Workbook and relationship parts are small; bound them anyway.
+    f.take(16 * 1024 * 1024).read_to_string(&mut s).ok()?;
+    Some(s)
+}
+
+/// The value of attribute `name` (or any `prefix:name` when `name` starts with ':') in a tag.
+fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let mut rest = tag;
+    while let Some(eq) = rest.find('=') {
+        let key = rest[..eq].trim_end();
+        let key = key.rsplit([' ', '\t', '\n', '\r']).next().unwrap_or(key);
+        let after = rest[eq + 1..].trim_start();
+        let q = after.chars().next()?;
+        if q != '"' && q != '\'' {
+            return None;
+        }
+        let body = &after[1..];
+        let end = body.find(q)?;
+        let matches = if let Some(local) = name.strip_prefix(':') {
+            key.rsplit_once(':').is_some_and(|(_, l)| l == local)
+        } else {
+            key == name
+        };
+        if matches {
+            return Some(&body[..end]);
+        }
+        rest = &body[end + 1..];
+    }
+    None
+}
+
+fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let Some(semi) = tail.find(';') else {
+            out.push_str(tail);
+            return out;
+        };
+        let ent = &tail[1..semi];
+        let ch = match ent {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => ent
+                .strip_prefix("#x")
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .or_else(|| ent.strip_prefix('#').and_then(|d| d.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match ch {
+            Some(c) => out.push(c),
+            None => out.push_str(&tail[..=semi]),
+        }
+        rest = &tail[semi + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Elements `<name …>` (with or without a namespace prefix) in a small XML part.
+fn tags<'a>(xml: &'a str, local: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    xml.split('<').skip(1).filter_map(move |t| {
+        let t = t.split('>').next()?;
+        let tag_name = t.split([' ', '\t', '\n', '\r', '/']).next()?;
+        let l = tag_name.rsplit(':').next()?;
+        (l == local).then_some(t)
+    })
+}
+
+fn resolve(base_dir: &str, target: &str) -> String {
+    if let Some(abs) = target.strip_prefix('/') {
+        return abs.to_string();
+    }
+    let mut parts: Vec<&str> = base_dir.split('/').filter(|p| !p.is_empty()).collect();
+    for p in target.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+/// Sheet name → part path, from the package relationships and workbook.xml.
+fn sheet_paths<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<Vec<(String, String)>> {
+    let root = read_part(zip, "_rels/.rels")?;
+    let wb_path = tags(&root, "Relationship")
+        .find(|t| attr(t, "Type").is_some_and(|ty| ty.ends_with("/officeDocument")))
+        .and_then(|t| attr(t, "Target"))
+        .map(|t| resolve("", t))?;
+    let (dir, file) = wb_path.rsplit_once('/').unwrap_or(("", wb_path.as_str()));
+    let wb = read_part(zip, &wb_path)?;
+    let rels = read_part(
+        zip,
+        format!("{dir}/_rels/{file}.rels").trim_start_matches('/'),
+    )?;
+    let targets: HashMap<&str, &str> = tags(&rels, "Relationship")
+        .filter_map(|t| Some((attr(t, "Id")?, attr(t, "Target")?)))
+        .collect();
+    let mut out = Vec::new();
+    for t in tags(&wb, "sheet") {
+        let (Some(name), Some(id)) = (attr(t, "name"), attr(t, ":id")) else {
+            continue;
+        };
+        let Some(target) = targets.get(id) else {
+            continue;
+        };
+        out.push((unescape(name), resolve(dir, &unescape(target))));
+    }
+    Some(out)
+}
+
+/// `A1` → (row, col), 0-based.
+fn parse_a1(s: &str) -> Option<(u32, u32)> {
+    let s = s.trim().replace('$', "");
+    let split = s.find(|c: char| c.is_ascii_digit())?;
+    let (letters, digits) = s.split_at(split);
+    if letters.is_empty() || letters.len() > 3 {
+        return None;
+    }
+    let mut col: u32 = 0;
+    for b in letters.bytes() {
+        if !b.is_ascii_alphabetic() {
+            return None;
+        }
+        col = col * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1);
+    }
+    let row: u32 = digits.parse().ok()?;
+    Some((row.checked_sub(1)?, col - 1))
+}
+
+fn parse_ref(r: &str) -> Option<Dimensions> {
+    let (a, b) = r.split_once(':').unwrap_or((r, r));
+    let (r0, c0) = parse_a1(a)?;
+    let (r1, c1) = parse_a1(b)?;
+    Some(Dimensions {
+        start: (r0, c0),
+        end: (r1, c1),
+    })
+}
+
+/// Inflate a sheet part and pick out its `<mergeCell ref="…"/>` elements. None when the part is
+/// missing (the caller then asks calamine).
+fn scan_merges<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    path: &str,
+) -> Option<Vec<Dimensions>> {
+    let mut f = zip.by_name(path).ok()?;
+    let finder = memchr::memmem::Finder::new(b"mergeCell ");
+    let mut buf = vec![0u8; 256 * 1024];
+    // Bytes carried over from the previous chunk: an element cut at the chunk's end.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut out = Vec::new();
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(_) => return None,
+        };
+        let chunk: &[u8] = if carry.is_empty() {
+            &buf[..n]
+        } else {
+            carry.extend_from_slice(&buf[..n]);
+            &carry
+        };
+        let mut keep_from = chunk.len().saturating_sub(9); // a needle cut at the end
+        let mut pos = 0;
+        while let Some(i) = finder.find(&chunk[pos..]) {
+            let at = pos + i;
+            match chunk[at..].iter().position(|&b| b == b'>') {
+                Some(end) => {
+                    if let Ok(tag) = std::str::from_utf8(&chunk[at..at + end]) {
+                        if let Some(d) = attr(tag, "ref").and_then(parse_ref) {
+                            out.push(d);
+                        }
+                    }
+                    pos = at + end;
+                }
+                None => {
+                    keep_from = at;
+                    break;
+                }
+            }
+        }
+        let keep_from = keep_from.max(pos).min(chunk.len());
+        let rest = chunk[keep_from..].to_vec();
+        if rest.len() > 64 * 1024 {
+            return None; // no element is this long: not a sheet we understand
+        }
+        carry = rest;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_and_attrs() {
+        assert_eq!(parse_a1("B3"), Some((2, 1)));
+        assert_eq!(parse_a1("$AA$10"), Some((9, 26)));
+        assert_eq!(parse_a1("A0"), None);
+        let d = parse_ref("A1:C2").unwrap();
+        assert_eq!((d.start, d.end), ((0, 0), (1, 2)));
+        let tag = r#"sheet name="Bảng &amp; giá" sheetId="1" r:id="rId3""#;
+        assert_eq!(
+            attr(tag, "name").map(unescape).as_deref(),
+            Some("Bảng & giá")
+        );
+        assert_eq!(attr(tag, ":id"), Some("rId3"));
+        assert_eq!(
+            resolve("xl", "worksheets/sheet1.xml"),
+            "xl/worksheets/sheet1.xml"
+        );
+        assert_eq!(resolve("xl", "/xl/worksheets/s.xml"), "xl/worksheets/s.xml");
+    }
+
+    struct Collect(Vec<(usize, Vec<Value>)>);
+    impl RowSink for Collect {
+        fn sheet_start(&mut self, _: &str, _: bool, _: bool) {}
+        fn row(&mut self, i: usize, row: Vec<Value>) -> bool {
+            self.0.push((i, row));
+            true
+        }
+        fn sheet_end(&mut self) {}
+    }
+
+    /// The streamed rows are the in-memory reader's rows, merges filled, empty rows left out.
+    #[test]
+    fn same_rows_as_the_in_memory_reader() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures");
+        let mut n = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().and_then(|x| x.to_str()) != Some("xlsx") {
+                continue;
+            }
+            let bytes = std::fs::read(&p).unwrap();
+            let name = p.display().to_string();
+            let Ok(book) = super::super::read(&bytes, &name, &Limits::default()) else {
+                continue;
+            };
+            let mut sheets = Vec::new();
+            struct PerSheet<'a>(&'a mut Vec<Collect>);
+            impl RowSink for PerSheet<'_> {
+                fn sheet_start(&mut self, _: &str, _: bool, _: bool) {
+                    self.0.push(Collect(Vec::new()));
+                }
+                fn row(&mut self, i: usize, row: Vec<Value>) -> bool {
+                    if let Some(s) = self.0.last_mut() {
+                        s.row(i, row);
+                    }
+                    true
+                }
+                fn sheet_end(&mut self) {}
+            }
+            let src = std::io::Cursor::new(bytes.as_slice());
+            stream_xlsx(src, &name, &Limits::default(), &mut PerSheet(&mut sheets)).unwrap();
+            assert_eq!(sheets.len(), book.sheets.len(), "{name}");
+            for (s, raw) in sheets.iter().zip(&book.sheets) {
+                let want: Vec<(usize, Vec<Value>)> = raw
+                    .rows
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| !r.is_empty())
+                    .map(|(i, r)| {
+                        let mut r = r.clone();
+                        while matches!(r.last(), Some(Value::Empty)) {
+                            r.pop();
+                        }
+                        (i, r)
+                    })
+                    .collect();
+                let mut got = s.0.clone();
+                for (_, r) in &mut got {
+                    while matches!(r.last(), Some(Value::Empty)) {
+                        r.pop();
+                    }
+                }
+                assert_eq!(got, want, "{name} / {}", raw.name);
+            }
+            n += 1;
+        }
+        assert!(n >= 3, "fixtures read: {n}");
+    }
+}
