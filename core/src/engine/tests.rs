@@ -240,7 +240,9 @@ fn assumed_open_bidding_is_said() {
     engine().check_workbook(&book(vec![s]), "x".into(), &opts(), &mut |f| found.push(f));
     assert_eq!(found.len(), 1);
     assert!(
-        found[0].message.contains("giả định đấu thầu rộng rãi"),
+        found[0].message.contains(
+            "(Giả định: bảng không ghi hình thức lựa chọn nhà thầu, coi là đấu thầu rộng rãi)"
+        ),
         "{}",
         found[0].message
     );

@@ -103,19 +103,19 @@ impl Assumption {
     pub fn text(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (Assumption::OpenBidding, Lang::Vi) => {
-                "bảng không ghi hình thức lựa chọn nhà thầu: giả định đấu thầu rộng rãi"
+                "bảng không ghi hình thức lựa chọn nhà thầu, coi là đấu thầu rộng rãi"
             }
             (Assumption::OpenBidding, Lang::En) => {
-                "the sheet does not state the selection method: open bidding assumed"
+                "the sheet does not state the selection method, taken as open bidding"
             }
             (Assumption::DomesticBidding, Lang::Vi) => {
-                "bảng không ghi đấu thầu trong nước hay quốc tế: giả định trong nước"
+                "bảng không ghi đấu thầu trong nước hay quốc tế, coi là trong nước"
             }
             (Assumption::DomesticBidding, Lang::En) => {
-                "the sheet does not state domestic or international bidding: domestic assumed"
+                "the sheet does not state domestic or international bidding, taken as domestic"
             }
-            (Assumption::TaxesZero, Lang::Vi) => "không có cột thuế: coi thuế bằng 0 khi tính G",
-            (Assumption::TaxesZero, Lang::En) => "no tax column: taxes taken as 0 when computing G",
+            (Assumption::TaxesZero, Lang::Vi) => "không có cột thuế, coi thuế bằng 0 khi tính G",
+            (Assumption::TaxesZero, Lang::En) => "no tax column, taxes taken as 0 when computing G",
         }
     }
 }

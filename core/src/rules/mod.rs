@@ -208,12 +208,18 @@ impl Rule {
                             t.hits.iter().filter_map(|h| h.say.as_deref()).collect();
                         says.join("; ")
                     }
-                    Var::Assumptions => t
-                        .assumptions
-                        .iter()
-                        .map(|a| a.text(ctx.lang))
-                        .collect::<Vec<_>>()
-                        .join("; "),
+                    // "(Giả định: …)" so it reads as an aside after the sentence before it.
+                    Var::Assumptions if t.assumptions.is_empty() => String::new(),
+                    Var::Assumptions => {
+                        let texts: Vec<&str> =
+                            t.assumptions.iter().map(|a| a.text(ctx.lang)).collect();
+                        let label = if ctx.lang == Lang::Vi {
+                            "Giả định"
+                        } else {
+                            "Assumed"
+                        };
+                        format!("({label}: {})", texts.join("; "))
+                    }
                     other => cond::resolve_common(other, ctx),
                 });
                 return Some(Fired { message, trace: t });
