@@ -4,11 +4,13 @@
 //! the extension only breaks ties. Merged ranges are filled so a merged header names every column
 //! under it; formula cells give their cached values; hidden sheets are kept and marked.
 
+mod cfbguard;
 mod excel;
 mod legacy;
 mod sniff;
 mod text;
 mod xlsx_stream;
+mod zipguard;
 
 pub use legacy::detect_legacy_font;
 pub use sniff::Format;
