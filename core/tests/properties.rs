@@ -125,7 +125,7 @@ proptest! {
     #[test]
     fn layout_never_panics_on_random_grids(rows in grid(), hidden in proptest::bool::ANY) {
         let n = rows.len();
-        let raw = RawSheet { name: "Trang 1".into(), hidden, rows };
+        let raw = RawSheet { name: "Trang 1".into(), hidden, rows, merges: vec![] };
         let lt = LayoutTables { headers: &tables().headers };
         let mut sheet = layout_sheet(&raw, &lt);
         for line in &mut sheet.lines {

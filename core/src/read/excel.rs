@@ -116,6 +116,10 @@ pub fn read_excel(bytes: &[u8], file: &str, format: Format, limits: &Limits) -> 
             _ => Vec::new(),
         })?;
         fill_merges(&mut sheet.rows, &merges, file, &name, limits)?;
+        sheet.merges = merges
+            .iter()
+            .map(|m| (m.start.0, m.start.1, m.end.0, m.end.1))
+            .collect();
         out.sheets.push(sheet);
     }
     Ok(out)
@@ -231,6 +235,7 @@ fn from_cells(name: &str, hidden: bool, mut cells: Vec<(u32, u32, Value)>) -> Ra
         name: name.to_string(),
         hidden,
         rows,
+        merges: Vec::new(),
     }
 }
 
@@ -282,6 +287,7 @@ fn to_raw(
         name: name.to_string(),
         hidden,
         rows: Vec::new(),
+        merges: Vec::new(),
     };
     let Some((r0, c0)) = range.start() else {
         return Ok(sheet);

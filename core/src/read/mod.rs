@@ -75,6 +75,9 @@ pub struct RawSheet {
     pub name: String,
     pub hidden: bool,
     pub rows: Vec<Vec<Value>>,
+    /// Merged ranges as (first row, first col, last row, last col), 0-based, inclusive; their
+    /// value is also filled into `rows`. CSV has none.
+    pub merges: Vec<(u32, u32, u32, u32)>,
 }
 
 /// A whole file as read.

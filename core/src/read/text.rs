@@ -150,6 +150,7 @@ pub fn read_text(bytes: &[u8], file: &str, format: Format, limits: &Limits) -> R
             name,
             hidden: false,
             rows,
+            merges: Vec::new(),
         }],
         notes: vec![format!("mã hoá {encoding}, phân cách \"{delim_name}\"")],
     })
