@@ -134,9 +134,7 @@ fn attr(tag: &[u8], name: &[u8]) -> Option<u64> {
             continue;
         }
         let rest = trim_start(&rest[1..]);
-        let Some((&q, rest)) = rest.split_first() else {
-            return None;
-        };
+        let (&q, rest) = rest.split_first()?;
         if q != b'"' && q != b'\'' {
             return None;
         }
