@@ -108,17 +108,11 @@ pub fn build_engine(
     rules: &[PathBuf],
     tables: &crate::tables::TableArgs,
 ) -> Result<Engine, String> {
-    let mut packs = vec![Pack::embedded_vn().map_err(|e| e.to_string())?];
-    for dir in rules {
-        let p = load_pack(dir)?;
-        match packs.iter_mut().find(|q| q.id == p.id) {
-            Some(slot) => *slot = p,
-            None => packs.push(p),
-        }
-    }
-    let built = tables.build()?;
-    let registry = tables.build_registry(&built)?;
-    Engine::new(packs, built, Box::new(registry)).map_err(|e| e.to_string())
+    let packs = rules
+        .iter()
+        .map(|d| load_pack(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    tables.engine(packs)
 }
 
 /// One path the user gave, expanded: files to check, or an error entry for the report.
@@ -382,6 +376,206 @@ pub fn parse_as_of(s: &Option<String>, lang: Lang) -> Result<Option<Date>, Strin
     }
 }
 
+/// Findings written in item order while files are checked in parallel: the first unfinished
+/// item writes straight to the output; later items hold theirs until it is their turn.
+struct Ordered<W: Write> {
+    out: W,
+    next: usize,
+    held: std::collections::BTreeMap<usize, Vec<u8>>,
+    first: bool,
+    error: Option<String>,
+}
+
+impl<W: Write> Ordered<W> {
+    /// `chunk` is whole findings, each preceded by ",\n".
+    fn write(&mut self, chunk: &[u8]) {
+        if chunk.is_empty() || self.error.is_some() {
+            return;
+        }
+        let chunk = if self.first {
+            self.first = false;
+            chunk.strip_prefix(b",").unwrap_or(chunk)
+        } else {
+            chunk
+        };
+        if let Err(e) = self.out.write_all(chunk) {
+            self.error = Some(e.to_string());
+        }
+    }
+
+    fn done(&mut self, item: usize, chunk: Vec<u8>) {
+        if item != self.next {
+            self.held.insert(item, chunk);
+            return;
+        }
+        self.write(&chunk);
+        self.next += 1;
+        while let Some(c) = self.held.remove(&self.next) {
+            self.write(&c);
+            self.next += 1;
+        }
+    }
+}
+
+/// SHA-256 of a file, read in blocks.
+fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = std::io::Read::read(&mut f, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex(&h.finalize()))
+}
+
+/// Check one file from disk without holding it: the hash is taken on a second thread while the
+/// engine streams the file.
+fn check_streaming(
+    engine: &Engine,
+    path: &Path,
+    opts: &CheckOptions,
+    lang: Lang,
+    sink: &mut dyn FnMut(Finding),
+) -> Result<Input, String> {
+    let name = path.display().to_string();
+    let cannot = |e: std::io::Error| {
+        format!(
+            "{} ({e})",
+            lang.t("không đọc được tệp", "cannot read the file")
+        )
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let big = file.metadata().map(|m| m.len() > 4 << 20).unwrap_or(false);
+    let src = std::io::BufReader::with_capacity(64 * 1024, file);
+    let (sha, checked) = if big {
+        std::thread::scope(|s| {
+            let h = s.spawn(|| sha256_file(path));
+            let checked = engine.check_reader(src, &name, String::new(), opts, sink);
+            let sha = h
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("hash thread failed")));
+            (sha, checked)
+        })
+    } else {
+        (
+            sha256_file(path),
+            engine.check_reader(src, &name, String::new(), opts, sink),
+        )
+    };
+    let mut input = checked.map_err(|e| e.to_string())?;
+    input.sha256 = sha.map_err(cannot)?;
+    Ok(input)
+}
+
+/// `--format json` without waivers: findings stream to the output as files are checked (a
+/// million-line sheet is never held), then inputs, summary and errors.
+fn run_json_stream(
+    args: &Args,
+    engine: &Engine,
+    opts: &CheckOptions,
+    items: &[Item],
+    fail_on: FailOn,
+) -> Result<i32, String> {
+    let out: Box<dyn Write + Send> = match &args.output {
+        Some(p) => Box::new(std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?),
+        None => Box::new(std::io::stdout()),
+    };
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, out);
+    out.write_all(b"{\n\"findings\": [")
+        .map_err(|e| e.to_string())?;
+    let ordered = std::sync::Mutex::new(Ordered {
+        out,
+        next: 0,
+        held: Default::default(),
+        first: true,
+        error: None,
+    });
+    let hit = std::sync::atomic::AtomicBool::new(false);
+    let indexed: Vec<(usize, &Item)> = items.iter().enumerate().collect();
+    let mut results: Vec<(usize, Result<Input, (String, String)>)> = Vec::new();
+    let work = |(i, item): &(usize, &Item)| {
+        let mut buf: Vec<u8> = Vec::new();
+        let result = match item {
+            Item::Missing(name, why) => Err((name.clone(), why.clone())),
+            Item::File(p) => {
+                let mut sink = |f: Finding| {
+                    if let FailOn::At(min) = fail_on {
+                        if f.severity >= min {
+                            hit.store(true, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                    buf.extend_from_slice(b",\n");
+                    let _ = serde_json::to_writer(&mut buf, &f);
+                    if buf.len() > 1 << 20 {
+                        if let Ok(mut o) = ordered.lock() {
+                            if o.next == *i {
+                                o.write(&buf);
+                                buf.clear();
+                            }
+                        }
+                    }
+                };
+                check_streaming(engine, p, opts, args.lang, &mut sink)
+                    .map_err(|e| (p.display().to_string(), e))
+            }
+        };
+        if let Ok(mut o) = ordered.lock() {
+            o.done(*i, std::mem::take(&mut buf));
+        }
+        (*i, result)
+    };
+    // Same pool and progress bar as the other formats.
+    let items_only: Vec<Item> = indexed.iter().map(|(_, it)| (*it).clone()).collect();
+    let pairs: Vec<(usize, Result<Input, (String, String)>)> =
+        run_parallel(&items_only, args.jobs, args.quiet, |item| {
+            let i = items_only
+                .iter()
+                .position(|x| std::ptr::eq(x, item))
+                .unwrap_or(0);
+            work(&(i, item))
+        });
+    results.extend(pairs);
+    results.sort_by_key(|(i, _)| *i);
+    let mut builder = engine.report(opts);
+    for (_, r) in results {
+        match r {
+            Ok(input) => builder.add_input(input, Vec::new()),
+            Err((name, message)) => builder.add_error(&name, &message),
+        }
+    }
+    let mut report = builder.finish();
+    add_data_files(&mut report, &args.tables, None);
+    let ordered = ordered.into_inner().map_err(|e| e.to_string())?;
+    if let Some(e) = ordered.error {
+        return Err(e);
+    }
+    let mut out = ordered.out;
+    let tail = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+    let mut text = String::from("\n]");
+    if let serde_json::Value::Object(map) = tail {
+        for (k, v) in map.iter().filter(|(k, _)| k.as_str() != "findings") {
+            let v = serde_json::to_string_pretty(v).map_err(|e| e.to_string())?;
+            text.push_str(&format!(",\n{}: {v}", serde_json::Value::from(k.as_str())));
+        }
+    }
+    text.push_str("\n}\n");
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| e.to_string())?;
+    for e in &report.errors {
+        eprintln!("hangviet: {}: {}", e.file, e.message);
+    }
+    Ok(if !report.errors.is_empty() {
+        2
+    } else {
+        i32::from(hit.load(std::sync::atomic::Ordering::Relaxed))
+    })
+}
+
 /// Colour text output on a terminal (not when NO_COLOR is set or the output is a file).
 fn use_colour(output: Option<&Path>) -> bool {
     output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
@@ -432,6 +626,21 @@ pub fn run(args: Args) -> ExitCode {
         lang,
     };
     let items = expand(&args.paths, args.lang);
+    if args.format == Format::Json && waivers.is_none() {
+        return match run_json_stream(&args, &engine, &opts, &items, fail_on) {
+            Ok(code) => {
+                if let (Some(p), false) = (&args.output, args.quiet) {
+                    eprintln!(
+                        "hangviet: {} {}",
+                        args.lang.t("đã ghi", "wrote"),
+                        p.display()
+                    );
+                }
+                ExitCode::from(code as u8)
+            }
+            Err(e) => fail(e),
+        };
+    }
     let results = run_parallel(&items, args.jobs, args.quiet, |item| {
         check_item(&engine, item, &opts, waivers.as_ref(), args.lang, false)
     });
