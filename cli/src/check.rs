@@ -471,6 +471,9 @@ fn check_streaming(
     Ok(input)
 }
 
+/// One file's summary, or its name and error.
+type FileResult = Result<Input, (String, String)>;
+
 /// `--format json` without waivers: findings stream to the output as files are checked (a
 /// million-line sheet is never held), then inputs, summary and errors.
 fn run_json_stream(
@@ -495,8 +498,6 @@ fn run_json_stream(
         error: None,
     });
     let hit = std::sync::atomic::AtomicBool::new(false);
-    let indexed: Vec<(usize, &Item)> = items.iter().enumerate().collect();
-    let mut results: Vec<(usize, Result<Input, (String, String)>)> = Vec::new();
     let work = |(i, item): &(usize, &Item)| {
         let mut buf: Vec<u8> = Vec::new();
         let result = match item {
@@ -528,18 +529,12 @@ fn run_json_stream(
         }
         (*i, result)
     };
-    // Same pool and progress bar as the other formats.
-    let items_only: Vec<Item> = indexed.iter().map(|(_, it)| (*it).clone()).collect();
-    let pairs: Vec<(usize, Result<Input, (String, String)>)> =
-        run_parallel(&items_only, args.jobs, args.quiet, |item| {
-            let i = items_only
-                .iter()
-                .position(|x| std::ptr::eq(x, item))
-                .unwrap_or(0);
-            work(&(i, item))
-        });
-    results.extend(pairs);
-    results.sort_by_key(|(i, _)| *i);
+    // Same pool and progress bar as the other formats; the item's index is its place in `items`.
+    let results: Vec<(usize, FileResult)> = run_parallel(items, args.jobs, args.quiet, |item| {
+        let i = (item as *const Item as usize - items.as_ptr() as usize)
+            / std::mem::size_of::<Item>().max(1);
+        work(&(i, item))
+    });
     let mut builder = engine.report(opts);
     for (_, r) in results {
         match r {
