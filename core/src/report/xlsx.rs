@@ -3,20 +3,25 @@
 //! result column ("Kết quả kiểm tra") and the flagged cells filled and carrying a note with the
 //! message and citation. The input files are only read; a new workbook is returned as bytes.
 
+mod layout;
+
 use super::{disclaimer, severity_label, waived_text, Finding, Report, Severity};
-use crate::model::Workbook;
+use crate::model::{Field, Workbook};
 use crate::normalize::Tables;
 use crate::read::{read, Limits, RawSheet, Value};
 use crate::rules::cond::Lang;
 use crate::{Error, Result};
+use layout::{Merges, NumFmt, MIN_WIDTH, WIDTH_SAMPLE_ROWS};
 use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Note, Url,
     Workbook as Xlsx, Worksheet, XlsxError,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Excel's sheet-name limit.
 const MAX_SHEET_NAME: usize = 31;
+/// Width of the "Kết quả kiểm tra" column, in characters; its text wraps.
+const RESULT_WIDTH: f64 = 60.0;
 
 fn xerr(what: &str) -> impl Fn(XlsxError) -> Error + '_ {
     move |e| Error::Data {
@@ -33,16 +38,20 @@ fn t(lang: Lang, vi: &'static str, en: &'static str) -> &'static str {
 }
 
 /// Fill colours by severity (Excel's "bad", "neutral"… palette) and for waived findings.
-fn fill(sev: Severity, waived: bool) -> Color {
+fn fill_rgb(sev: Severity, waived: bool) -> u32 {
     if waived {
-        return Color::RGB(0xD9D9D9);
+        return 0xD9D9D9;
     }
     match sev {
-        Severity::Violation => Color::RGB(0xFFC7CE),
-        Severity::Warning => Color::RGB(0xFFD8A8),
-        Severity::Advisory => Color::RGB(0xFFEB9C),
-        Severity::Info => Color::RGB(0xDDEBF7),
+        Severity::Violation => 0xFFC7CE,
+        Severity::Warning => 0xFFD8A8,
+        Severity::Advisory => 0xFFEB9C,
+        Severity::Info => 0xDDEBF7,
     }
+}
+
+fn fill(sev: Severity, waived: bool) -> Color {
+    Color::RGB(fill_rgb(sev, waived))
 }
 
 /// "D21" → (row 20, column 3), 0-based; None for anything else.
@@ -88,6 +97,11 @@ fn sheet_name(wanted: &str, used: &mut BTreeSet<String>) -> String {
     }
     used.insert(name.to_lowercase());
     name
+}
+
+/// A file's name without its folders, for the print header.
+fn base_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 /// An internal link to a cell: `internal:'Sheet name'!D21`.
@@ -159,7 +173,7 @@ pub fn annotated_xlsx_with(
                 .and_then(|k| by_sheet.get(&k))
                 .map(|v| v.as_slice())
                 .unwrap_or(&[]);
-            let ws = data_sheet(rs, &out_name, wb.as_ref(), findings, lang)?;
+            let ws = data_sheet(rs, &out_name, base_name(name), wb.as_ref(), findings, lang)?;
             if let Some(key) = key {
                 where_is.insert(key, out_name.clone());
             }
@@ -167,8 +181,14 @@ pub fn annotated_xlsx_with(
         }
     }
 
-    let summary = summary_sheet(report, &summary_name, lang)?;
-    let list = findings_sheet(report, &findings_name, &where_is, lang)?;
+    // The print header of the two lists names the files checked.
+    let label = inputs
+        .iter()
+        .map(|(n, _)| base_name(n))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let summary = summary_sheet(report, &summary_name, &label, lang)?;
+    let list = findings_sheet(report, &findings_name, &label, &where_is, lang)?;
     book.push_worksheet(summary);
     book.push_worksheet(list);
     for ws in data_sheets {
@@ -186,10 +206,111 @@ fn header_format() -> Format {
         .set_align(FormatAlign::Top)
 }
 
-/// One input sheet as read, with the result column and the flagged cells.
+/// Cell styles of the annotated copy; each becomes one Format, made once per sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+struct Style {
+    /// Header rows: bold, tinted, centred.
+    head: bool,
+    /// Inside the table (header to last line): thin borders for print.
+    border: bool,
+    wrap: bool,
+    /// Titles merged across columns above the header.
+    center: bool,
+    num: NumFmt,
+    /// Fill colour of a flagged cell or a result.
+    fill: Option<u32>,
+}
+
+#[derive(Default)]
+struct Styles(HashMap<Style, Format>);
+
+impl Styles {
+    fn get(&mut self, s: Style) -> &Format {
+        self.0.entry(s).or_insert_with(|| {
+            let mut f = Format::new().set_align(FormatAlign::Top);
+            if s.head {
+                f = f
+                    .set_bold()
+                    .set_background_color(Color::RGB(0xD9E1F2))
+                    .set_align(FormatAlign::Center)
+                    .set_align(FormatAlign::VerticalCenter);
+            }
+            if s.center {
+                f = f
+                    .set_align(FormatAlign::Center)
+                    .set_align(FormatAlign::VerticalCenter);
+            }
+            if s.border {
+                f = f.set_border(FormatBorder::Thin);
+            }
+            if s.wrap {
+                f = f.set_text_wrap();
+            }
+            if let Some(code) = s.num.code() {
+                f = f.set_num_format(code);
+            }
+            if let Some(rgb) = s.fill {
+                f = f.set_background_color(Color::RGB(rgb));
+            }
+            f
+        })
+    }
+}
+
+/// An ISO date as read, as an Excel date and its format; None when Excel cannot hold it.
+fn as_date(d: &str) -> Option<(ExcelDateTime, NumFmt)> {
+    let dt = ExcelDateTime::parse_from_str(d).ok()?;
+    Some((
+        dt,
+        if d.contains('T') {
+            NumFmt::DateTime
+        } else {
+            NumFmt::Date
+        },
+    ))
+}
+
+/// Where a cell sits: in the header, in the table (bordered), and whether its text wraps (in
+/// the table, or everywhere when no table was found; titles and signatures run on instead).
+#[derive(Clone, Copy)]
+struct Place {
+    head: bool,
+    table: bool,
+    wrap: bool,
+}
+
+/// The style of a cell from its value and column role: numbers with their format, text wrapped.
+fn cell_style(v: &Value, role: Option<Field>, at: Place, fill: Option<u32>) -> Style {
+    let (num, wrap) = match v {
+        Value::Empty | Value::Bool(_) => (NumFmt::General, false),
+        Value::Number(n) => (layout::number_format(*n, role), false),
+        Value::Date(d) => (as_date(d).map_or(NumFmt::General, |(_, f)| f), false),
+        Value::Text(_) | Value::Error(_) => (NumFmt::General, at.wrap),
+    };
+    Style {
+        head: at.head,
+        border: at.table || at.head,
+        wrap,
+        center: false,
+        num,
+        fill,
+    }
+}
+
+/// The text a wrapped cell shows, for its row height.
+fn wrapped_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Text(s) => Some(s.clone()),
+        Value::Error(e) => Some(e.clone()),
+        _ => None,
+    }
+}
+
+/// One input sheet as read, with its merged ranges, the result column and the flagged cells.
 fn data_sheet(
     rs: &RawSheet,
     out_name: &str,
+    label: &str,
     wb: Option<&Workbook>,
     findings: &[&Finding],
     lang: Lang,
@@ -203,12 +324,27 @@ fn data_sheet(
         location: out_name.to_string(),
         reason: "too many columns for an annotated copy".into(),
     })?;
-    let header_row = laid
-        .and_then(|s| s.header_rows.last().copied())
-        .unwrap_or(1)
-        .saturating_sub(1);
+    // Header rows, 0-based: the first and the last (a two-row header spans both).
+    let header: Option<(u32, u32)> = laid.and_then(|s| {
+        let first = s.header_rows.iter().min()?;
+        let last = s.header_rows.iter().max()?;
+        Some((first.saturating_sub(1), last.saturating_sub(1)))
+    });
+    let (title_row, header_row) = header.unwrap_or((0, 0));
+    let in_header = |r: u32| header.is_some_and(|(h0, h1)| (h0..=h1).contains(&r));
+    let merges = Merges::plan(&rs.merges, rs.rows.len(), width);
+    let mut roles: Vec<Option<Field>> = vec![None; width];
+    for m in laid.map(|s| s.columns.as_slice()).unwrap_or(&[]) {
+        if let Some((_, c)) = parse_a1(&format!("{}1", m.column)) {
+            if let Some(slot) = roles.get_mut(usize::from(c)) {
+                *slot = Some(m.field);
+            }
+        }
+    }
+    let role = |c: u16| roles.get(usize::from(c)).copied().flatten();
 
-    // Flagged cells: the worst severity (waived ones count last) and the notes' text.
+    // Flagged cells, at the cell that shows them (a merged range's top-left): the worst
+    // severity (waived ones count last) and the notes' text.
     let mut flagged: BTreeMap<(u32, u16), (Severity, bool, Vec<String>)> = BTreeMap::new();
     let mut by_row: BTreeMap<u32, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
@@ -220,9 +356,14 @@ fn data_sheet(
         if let Some(w) = &f.waived {
             text.push_str(&format!("\n{}", waived_text(w, lang)));
         }
-        for c in f.cells.iter().filter_map(|c| parse_a1(c)) {
+        let mut seen = BTreeSet::new();
+        for (r, c) in f.cells.iter().filter_map(|c| parse_a1(c)) {
+            let at = merges.anchor(r, c);
+            if !seen.insert(at) {
+                continue; // two cells of one merged range: one note
+            }
             let e = flagged
-                .entry(c)
+                .entry(at)
                 .or_insert((f.severity, f.waived.is_some(), vec![]));
             let live = f.waived.is_none();
             // A live finding beats a waived one; otherwise the worse severity wins.
@@ -234,27 +375,112 @@ fn data_sheet(
             e.2.push(text.clone());
         }
     }
+    let fill_at = |r: u32, c: u16| flagged.get(&(r, c)).map(|(s, w, _)| fill_rgb(*s, *w));
 
+    // The table for print borders: header to the last line or finding, then on while rows hold
+    // something (totals under the last line); title and signature blocks stay plain.
+    let lines: BTreeSet<u32> = laid
+        .map(|s| s.lines.iter().map(|l| l.row.saturating_sub(1)).collect())
+        .unwrap_or_default();
+    let table: Option<(u32, u32)> = header.map(|(h0, h1)| {
+        let mut end = lines
+            .iter()
+            .chain(by_row.keys())
+            .copied()
+            .max()
+            .unwrap_or(h1)
+            .max(h1);
+        while rs
+            .rows
+            .get(end as usize + 1)
+            .is_some_and(|row| row.iter().any(|v| !v.is_empty()))
+        {
+            end += 1;
+        }
+        (h0, end)
+    });
+    let in_table = |r: u32| table.is_some_and(|(a, b)| (a..=b).contains(&r));
+    let place = |r: u32| Place {
+        head: in_header(r),
+        table: in_table(r),
+        wrap: table.is_none() || in_table(r),
+    };
+
+    // Widths from the table's rows (the first 200 past the header), or the sheet's first rows.
+    let sample = match (table, header) {
+        (Some((a, b)), Some((_, h1))) => {
+            a as usize..(b.min(h1.saturating_add(WIDTH_SAMPLE_ROWS)) as usize + 1)
+        }
+        _ => 0..WIDTH_SAMPLE_ROWS as usize,
+    };
+    let widths = layout::column_widths(&rs.rows, &merges, header, &roles, width, sample);
+    let col_width = |c: u16| widths.get(usize::from(c)).copied().unwrap_or(MIN_WIDTH);
+    // Wrapped lines each row needs.
+    let mut need: BTreeMap<u32, u32> = BTreeMap::new();
+    let mut want = |r: u32, n: u32| {
+        let e = need.entry(r).or_insert(1);
+        *e = (*e).max(n);
+    };
+    let mut styles = Styles::default();
+
+    // Cells outside merged ranges.
     for (r, row) in rs.rows.iter().enumerate() {
         let r = r as u32;
-        for (c, v) in row.iter().enumerate() {
-            let c = c as u16;
-            let fmt = flagged
-                .get(&(r, c))
-                .map(|(s, w, _)| Format::new().set_background_color(fill(*s, *w)));
-            write_value(&mut ws, r, c, v, fmt.as_ref()).map_err(&err)?;
+        let end = if in_table(r) { width } else { row.len() };
+        for c in 0..end {
+            let cc = c as u16;
+            if merges.get(r, cc).is_some() {
+                continue;
+            }
+            let v = row.get(c).unwrap_or(&Value::Empty);
+            let style = cell_style(v, role(cc), place(r), fill_at(r, cc));
+            if matches!(v, Value::Empty) && style == Style::default() {
+                continue;
+            }
+            write_value(&mut ws, r, cc, v, styles.get(style)).map_err(&err)?;
+            if let (Some(text), true) = (wrapped_text(v), style.wrap) {
+                want(r, layout::wrapped_lines(&text, col_width(cc)));
+            }
         }
     }
-    for ((r, c), (s, w, texts)) in &flagged {
-        let present = rs
+    // Merged ranges: written once, the top-left value over the whole range.
+    for m in &merges.list {
+        let v = rs
             .rows
-            .get(*r as usize)
-            .and_then(|row| row.get(*c as usize))
-            .is_some();
-        if !present {
-            let fmt = Format::new().set_background_color(fill(*s, *w));
-            ws.write_blank(*r, *c, &fmt).map_err(&err)?;
+            .get(m.r0 as usize)
+            .and_then(|row| row.get(usize::from(m.c0)))
+            .unwrap_or(&Value::Empty);
+        let above = header.is_some_and(|(h0, _)| m.r1 < h0);
+        let mut style = cell_style(v, role(m.c0), place(m.r0), fill_at(m.r0, m.c0));
+        style.wrap = true;
+        style.center = above && m.c1 > m.c0;
+        let f = styles.get(style);
+        ws.merge_range(m.r0, m.c0, m.r1, m.c1, "", f)
+            .map_err(&err)?;
+        if !matches!(v, Value::Empty) {
+            write_value(&mut ws, m.r0, m.c0, v, f).map_err(&err)?;
         }
+        if let (Some(text), 1) = (wrapped_text(v), m.rows()) {
+            let w: f64 = (m.c0..=m.c1).map(col_width).sum();
+            want(m.r0, layout::wrapped_lines(&text, w));
+        }
+    }
+    // Flagged cells outside what was written still show their colour.
+    for ((r, c), (s, w, _)) in &flagged {
+        let written = merges.get(*r, *c).is_some()
+            || rs
+                .rows
+                .get(*r as usize)
+                .is_some_and(|row| usize::from(*c) < if in_table(*r) { width } else { row.len() });
+        if !written {
+            let style = Style {
+                fill: Some(fill_rgb(*s, *w)),
+                ..Style::default()
+            };
+            ws.write_blank(*r, *c, styles.get(style)).map_err(&err)?;
+        }
+    }
+    for ((r, c), (_, _, texts)) in &flagged {
         let note = Note::new(texts.join("\n\n"))
             .set_author("hangviet")
             .add_author_prefix(false)
@@ -263,16 +489,27 @@ fn data_sheet(
         ws.insert_note(*r, *c, &note).map_err(&err)?;
     }
 
-    // The result column.
+    // The result column: its title over all header rows.
     let title = t(lang, "Kết quả kiểm tra", "Check result");
-    ws.write_string_with_format(header_row, result_col, title, &header_format())
+    let head = styles
+        .get(Style {
+            head: true,
+            border: true,
+            wrap: true,
+            ..Style::default()
+        })
+        .clone();
+    if title_row < header_row {
+        ws.merge_range(title_row, result_col, header_row, result_col, title, &head)
+            .map_err(&err)?;
+    } else {
+        ws.write_string_with_format(title_row, result_col, title, &head)
+            .map_err(&err)?;
+    }
+    ws.set_column_width(result_col, RESULT_WIDTH)
         .map_err(&err)?;
-    ws.set_column_width(result_col, 70).map_err(&err)?;
-    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    let lines: BTreeSet<u32> = laid
-        .map(|s| s.lines.iter().map(|l| l.row.saturating_sub(1)).collect())
-        .unwrap_or_default();
     let rows: BTreeSet<u32> = lines.iter().chain(by_row.keys()).copied().collect();
+    let mut header_notes = Vec::new();
     for r in rows {
         let fs = by_row.get(&r).map(|v| v.as_slice()).unwrap_or(&[]);
         let text = if fs.is_empty() {
@@ -294,34 +531,68 @@ fn data_sheet(
                 .collect::<Vec<_>>()
                 .join("\n")
         };
-        if r == header_row {
-            // A sheet-level finding points at the header row: its text goes in the title's note.
+        if in_header(r) || (header.is_none() && r == header_row) {
+            // A sheet-level finding points at the header: its text goes in the title's note.
             if !fs.is_empty() {
-                let note = Note::new(text)
-                    .set_author("hangviet")
-                    .add_author_prefix(false);
-                ws.insert_note(r, result_col, &note).map_err(&err)?;
+                header_notes.push(text);
             }
             continue;
         }
-        let fmt = match fs
+        let fill = match fs
             .iter()
             .filter(|f| f.waived.is_none())
             .map(|f| f.severity)
             .max()
         {
-            Some(s) => wrap.clone().set_background_color(fill(s, false)),
-            None if !fs.is_empty() => wrap
-                .clone()
-                .set_background_color(fill(Severity::Info, true)),
-            None => wrap.clone(),
+            Some(s) => Some(fill_rgb(s, false)),
+            None if !fs.is_empty() => Some(fill_rgb(Severity::Info, true)),
+            None => None,
         };
-        ws.write_string_with_format(r, result_col, text, &fmt)
+        let style = Style {
+            border: in_table(r),
+            wrap: true,
+            fill,
+            ..Style::default()
+        };
+        want(r, layout::wrapped_lines(&text, RESULT_WIDTH));
+        ws.write_string_with_format(r, result_col, text, styles.get(style))
             .map_err(&err)?;
+    }
+    if !header_notes.is_empty() {
+        let note = Note::new(header_notes.join("\n"))
+            .set_author("hangviet")
+            .add_author_prefix(false)
+            .set_width(420)
+            .set_height(160);
+        ws.insert_note(title_row, result_col, &note).map_err(&err)?;
+    }
+    // Rows of the table without a result keep the column's border.
+    if let Some((a, b)) = table {
+        let border = styles
+            .get(Style {
+                border: true,
+                ..Style::default()
+            })
+            .clone();
+        for r in a..=b {
+            if !in_header(r) && !lines.contains(&r) && !by_row.contains_key(&r) {
+                ws.write_blank(r, result_col, &border).map_err(&err)?;
+            }
+        }
+    }
+
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w).map_err(&err)?;
+    }
+    for (r, n) in need {
+        if n > 1 {
+            ws.set_row_height(r, layout::height_for(n)).map_err(&err)?;
+        }
     }
     if laid.is_some() {
         ws.set_freeze_panes(header_row + 1, 0).map_err(&err)?;
     }
+    layout::print_setup(&mut ws, header, label, lang).map_err(&err)?;
     Ok(ws)
 }
 
@@ -330,15 +601,11 @@ fn write_value(
     r: u32,
     c: u16,
     v: &Value,
-    fmt: Option<&Format>,
+    f: &Format,
 ) -> std::result::Result<(), XlsxError> {
-    let plain = Format::new();
-    let f = fmt.unwrap_or(&plain);
     match v {
         Value::Empty => {
-            if fmt.is_some() {
-                ws.write_blank(r, c, f)?;
-            }
+            ws.write_blank(r, c, f)?;
         }
         Value::Number(n) if n.is_finite() => {
             ws.write_number_with_format(r, c, *n, f)?;
@@ -346,6 +613,14 @@ fn write_value(
         Value::Bool(b) => {
             ws.write_boolean_with_format(r, c, *b, f)?;
         }
+        Value::Date(d) => match as_date(d) {
+            Some((dt, _)) => {
+                ws.write_datetime_with_format(r, c, dt, f)?;
+            }
+            None => {
+                ws.write_string_with_format(r, c, d, f)?;
+            }
+        },
         other => {
             ws.write_string_with_format(r, c, other.display(), f)?;
         }
@@ -356,6 +631,7 @@ fn write_value(
 fn findings_sheet(
     report: &Report,
     name: &str,
+    label: &str,
     where_is: &BTreeMap<(&str, &str), String>,
     lang: Lang,
 ) -> Result<Worksheet> {
@@ -372,7 +648,26 @@ fn findings_sheet(
     let link_col = heads.len() as u16 + 1;
     ws.write_string_with_format(0, link_col, t(lang, "Đi tới ô", "Go to cell"), &hf)
         .map_err(&err)?;
+    let width = |c: u16| {
+        FINDINGS_WIDTHS
+            .get(usize::from(c))
+            .copied()
+            .unwrap_or(MIN_WIDTH)
+    };
+    let head_lines = heads
+        .iter()
+        .enumerate()
+        .map(|(i, h)| layout::wrapped_lines(h, width(i as u16 + 1)))
+        .max()
+        .unwrap_or(1);
+    if head_lines > 1 {
+        ws.set_row_height(0, layout::height_for(head_lines))
+            .map_err(&err)?;
+    }
+    // Every cell top-aligned, so a number sits level with the first line of the text beside it.
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let top = Format::new().set_align(FormatAlign::Top);
+    let link_fmt = Format::new().set_hyperlink().set_align(FormatAlign::Top);
     for (i, f) in report.findings.iter().enumerate() {
         let r = i as u32 + 1;
         let alternatives = f
@@ -385,7 +680,8 @@ fn findings_sheet(
             Some(w) => (w.reason.as_str(), w.by.as_str(), w.date.as_str()),
             None => ("", "", ""),
         };
-        ws.write_number(r, 0, (i + 1) as f64).map_err(&err)?;
+        ws.write_number_with_format(r, 0, (i + 1) as f64, &top)
+            .map_err(&err)?;
         let cols: [&str; 15] = [
             &f.file,
             &f.sheet,
@@ -403,10 +699,15 @@ fn findings_sheet(
             by,
             date,
         ];
+        let mut lines = 1;
         for (c, v) in cols.iter().enumerate() {
             let c = c as u16 + 1;
+            if !v.is_empty() {
+                lines = lines.max(layout::wrapped_lines(v, width(c)));
+            }
             if c == 3 {
-                ws.write_number(r, c, f64::from(f.row)).map_err(&err)?;
+                ws.write_number_with_format(r, c, f64::from(f.row), &top)
+                    .map_err(&err)?;
             } else if c == 6 {
                 let fmt = wrap
                     .clone()
@@ -423,35 +724,32 @@ fn findings_sheet(
                 .cloned()
                 .unwrap_or_else(|| format!("A{}", f.row.max(1)));
             let text = format!("{sheet}!{cell}");
-            ws.write_url_with_text(r, link_col, link(sheet, &cell), text)
+            ws.write_url_with_format(r, link_col, link(sheet, &cell).set_text(text), &link_fmt)
+                .map_err(&err)?;
+        }
+        if lines > 1 {
+            ws.set_row_height(r, layout::height_for(lines))
                 .map_err(&err)?;
         }
     }
-    for (c, w) in [
-        (0u16, 5.0),
-        (1, 28.0),
-        (2, 14.0),
-        (3, 7.0),
-        (4, 10.0),
-        (5, 9.0),
-        (6, 12.0),
-        (7, 30.0),
-        (8, 30.0),
-        (9, 70.0),
-        (10, 30.0),
-        (11, 30.0),
-        (12, 30.0),
-        (13, 30.0),
-    ] {
-        ws.set_column_width(c, w).map_err(&err)?;
+    for (c, w) in FINDINGS_WIDTHS.iter().enumerate() {
+        ws.set_column_width(c as u16, *w).map_err(&err)?;
     }
     ws.set_freeze_panes(1, 0).map_err(&err)?;
     let last = report.findings.len() as u32;
     ws.autofilter(0, 0, last, link_col).map_err(&err)?;
+    layout::print_setup(&mut ws, Some((0, 0)), label, lang).map_err(&err)?;
     Ok(ws)
 }
 
-fn summary_sheet(report: &Report, name: &str, lang: Lang) -> Result<Worksheet> {
+/// Widths of the findings sheet's columns: #, file, sheet, row, cells, rule, severity, rule name,
+/// item, message, citation, note, equivalents, waiver, by, date, link.
+const FINDINGS_WIDTHS: [f64; 17] = [
+    5.0, 28.0, 14.0, 7.0, 10.0, 9.0, 12.0, 30.0, 30.0, 70.0, 30.0, 30.0, 30.0, 30.0, 16.0, 12.0,
+    22.0,
+];
+
+fn summary_sheet(report: &Report, name: &str, label: &str, lang: Lang) -> Result<Worksheet> {
     let err = xerr(name);
     let mut ws = Worksheet::new();
     ws.set_name(name).map_err(&err)?;
@@ -609,9 +907,27 @@ fn summary_sheet(report: &Report, name: &str, lang: Lang) -> Result<Worksheet> {
     ws.write_string_with_format(r, 0, t(lang, "Theo quy tắc", "By rule"), &bold)
         .map_err(&err)?;
     r += 1;
+    let rule_heads = match lang {
+        Lang::Vi => ["Mã quy tắc", "Số phát hiện", "Mức độ", "Quy tắc"],
+        Lang::En => ["Rule", "Findings", "Severity", "Rule name"],
+    };
+    for (c, h) in rule_heads.iter().enumerate() {
+        ws.write_string_with_format(r, c as u16, *h, &hf)
+            .map_err(&err)?;
+    }
+    r += 1;
     for (rule, n) in &report.summary.totals.by_rule {
+        // Name and severity from the rule's first finding (a rule has one severity).
+        let first = report.findings.iter().find(|f| &f.rule == rule);
         ws.write_string(r, 0, rule).map_err(&err)?;
         ws.write_number(r, 1, *n as f64).map_err(&err)?;
+        if let Some(f) = first {
+            let fmt = Format::new().set_background_color(fill(f.severity, false));
+            ws.write_string_with_format(r, 2, severity_label(f.severity, lang), &fmt)
+                .map_err(&err)?;
+            // The name runs on over the empty cells to its right.
+            ws.write_string(r, 3, &f.name).map_err(&err)?;
+        }
         r += 1;
     }
     r += 1;
@@ -637,6 +953,16 @@ fn summary_sheet(report: &Report, name: &str, lang: Lang) -> Result<Worksheet> {
     for c in 1..15u16 {
         ws.set_column_width(c, 14).map_err(&err)?;
     }
+    if heads.iter().any(|h| layout::wrapped_lines(h, 14.0) > 1) {
+        let lines = heads
+            .iter()
+            .map(|h| layout::wrapped_lines(h, 14.0))
+            .max()
+            .unwrap_or(1);
+        ws.set_row_height(top, layout::height_for(lines))
+            .map_err(&err)?;
+    }
+    layout::print_setup(&mut ws, None, label, lang).map_err(&err)?;
     Ok(ws)
 }
 
@@ -934,4 +1260,244 @@ pub fn purchase_template() -> Result<Vec<u8>> {
     ws.set_freeze_panes(4, 0).map_err(&err)?;
     book.push_worksheet(ws);
     book.save_to_buffer().map_err(xerr("template"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{CheckOptions, Engine};
+    use crate::rules::date::Date;
+    use std::io::Read;
+
+    const AWARD: &[u8] = include_bytes!("../../../tests/fixtures/award_result.xlsx");
+
+    /// One part of the written xlsx zip, as text.
+    fn part(xlsx: &[u8], name: &str) -> String {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+        let mut s = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    }
+
+    /// The `<c r="K21" s="…">` style index of a cell in a sheet part.
+    fn style_of(sheet_xml: &str, cell: &str) -> usize {
+        let at = sheet_xml
+            .find(&format!("<c r=\"{cell}\""))
+            .unwrap_or_else(|| panic!("{cell} not written"));
+        let tag = &sheet_xml[at..at + sheet_xml[at..].find('>').unwrap()];
+        let s = tag
+            .split(" s=\"")
+            .nth(1)
+            .expect("a style")
+            .split('"')
+            .next();
+        s.unwrap().parse().unwrap()
+    }
+
+    /// The `<xf …>` of a style index in styles.xml.
+    fn xf(styles: &str, i: usize) -> String {
+        let xfs = styles.split("<cellXfs").nth(1).unwrap();
+        let xfs = xfs.split("</cellXfs>").next().unwrap();
+        xfs.split("<xf ").nth(i + 1).unwrap().to_string()
+    }
+
+    /// The number format code of a cell ("General" when none is set).
+    fn num_format(styles: &str, sheet_xml: &str, cell: &str) -> String {
+        let x = xf(styles, style_of(sheet_xml, cell));
+        let id = x
+            .split("numFmtId=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        match styles
+            .split(&format!("<numFmt numFmtId=\"{id}\" formatCode=\""))
+            .nth(1)
+        {
+            Some(rest) => rest.split('"').next().unwrap().to_string(),
+            None if id == "0" => "General".into(),
+            None => format!("built-in {id}"),
+        }
+    }
+
+    fn award_workbook() -> (Report, Vec<u8>) {
+        let engine = Engine::embedded().unwrap();
+        let opts = CheckOptions {
+            as_of: None,
+            today: Date::parse("2026-06-01").unwrap(),
+            lang: Lang::Vi,
+        };
+        let report = engine.check_all(&[("award_result.xlsx".into(), Ok(AWARD.to_vec()))], &opts);
+        let out = annotated_xlsx_with(
+            &report,
+            &[("award_result.xlsx", AWARD)],
+            engine.tables(),
+            Lang::Vi,
+        )
+        .unwrap();
+        (report, out)
+    }
+
+    #[test]
+    fn report_xlsx_keeps_merges_values_and_formats() {
+        let (_, out) = award_workbook();
+        let input = read(AWARD, "in.xlsx", &Limits::default()).unwrap();
+        let back = read(&out, "out.xlsx", &Limits::default()).unwrap();
+        let (src, copy) = (&input.sheets[0], &back.sheets[2]);
+        assert_eq!(copy.name, "KQLCNT");
+        // Every merged range of the input is merged in the copy (titles, two-row header,
+        // section rows); the result column's title adds one over the two header rows.
+        for m in &src.merges {
+            assert!(copy.merges.contains(m), "{m:?} lost: {:?}", copy.merges);
+        }
+        assert!(
+            copy.merges.contains(&(12, 12, 13, 12)),
+            "result title M13:M14"
+        );
+        assert_eq!(copy.merges.len(), src.merges.len() + 1);
+        // Read back (merged values filled by the reader), every input cell is as read.
+        let width = src.rows.iter().map(|r| r.len()).max().unwrap();
+        for (r, row) in src.rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let got = copy.rows.get(r).and_then(|x| x.get(c));
+                assert_eq!(
+                    got.unwrap_or(&Value::Empty),
+                    v,
+                    "row {} col {}",
+                    r + 1,
+                    c + 1
+                );
+            }
+        }
+        // The merged title is written once: D1 holds it, E1..L1 are blank in the file.
+        let sheet = part(&out, "xl/worksheets/sheet3.xml");
+        assert!(sheet.contains("<mergeCell ref=\"D1:L1\"/>"), "{sheet}");
+        let e1 = &sheet[sheet.find("<c r=\"E1\"").unwrap()..];
+        assert!(
+            e1[..e1.find('>').unwrap() + 1].ends_with("/>"),
+            "E1 is blank"
+        );
+        // Amounts with thousands separators (built-in format 3 is "#,##0"), a fraction with
+        // the decimals it has, the year-like text untouched.
+        let styles = part(&out, "xl/styles.xml");
+        assert_eq!(num_format(&styles, &sheet, "K21"), "#,##0");
+        assert_eq!(num_format(&styles, &sheet, "J17"), "#,##0.0000");
+        assert_eq!(num_format(&styles, &sheet, "A17"), "General", "STT");
+        assert_eq!(width, 12);
+        // Print: landscape A4, one page wide, header rows repeated, file name and pages.
+        assert!(sheet.contains("<pageSetUpPr fitToPage=\"1\"/>"), "{sheet}");
+        assert!(sheet.contains("paperSize=\"9\"") && sheet.contains("orientation=\"landscape\""));
+        assert!(sheet.contains("fitToHeight=\"0\""));
+        assert!(sheet.contains("<oddHeader>&amp;Laward_result.xlsx&amp;R&amp;A</oddHeader>"));
+        assert!(sheet.contains("Trang &amp;P / &amp;N"));
+        let book = part(&out, "xl/workbook.xml");
+        assert!(
+            book.contains("_xlnm.Print_Titles") && book.contains("KQLCNT!$13:$14"),
+            "{book}"
+        );
+        // Rows with wrapped results are taller than one line.
+        assert!(sheet.contains("<row r=\"21\"") && sheet.contains("customHeight=\"1\""));
+    }
+
+    #[test]
+    fn report_xlsx_summary_names_each_rule() {
+        let (report, out) = award_workbook();
+        let back = read(&out, "out.xlsx", &Limits::default()).unwrap();
+        let summary = &back.sheets[0];
+        assert_eq!(summary.name, "Tổng hợp");
+        let r11 = report.findings.iter().find(|f| f.rule == "VN-R11").unwrap();
+        let row = summary
+            .rows
+            .iter()
+            .find(|r| r.first() == Some(&Value::Text("VN-R11".into())))
+            .expect("a row for VN-R11");
+        let n = report.summary.totals.by_rule["VN-R11"] as f64;
+        assert_eq!(row.get(1), Some(&Value::Number(n)));
+        assert_eq!(row.get(2), Some(&Value::Text("vi phạm".into())));
+        assert_eq!(row.get(3), Some(&Value::Text(r11.name.clone())));
+        // The findings list: numbers top-aligned like the text beside them.
+        let list = part(&out, "xl/worksheets/sheet2.xml");
+        let styles = part(&out, "xl/styles.xml");
+        for cell in ["A2", "D2"] {
+            assert!(
+                xf(&styles, style_of(&list, cell)).contains("vertical=\"top\""),
+                "{cell}"
+            );
+        }
+    }
+
+    fn finding(cells: &[&str], row: u32) -> Finding {
+        Finding {
+            rule: "VN-R11".into(),
+            name: "Thiếu nhãn hiệu".into(),
+            severity: Severity::Violation,
+            file: "f.xlsx".into(),
+            sheet: "S".into(),
+            row,
+            cells: cells.iter().map(|c| c.to_string()).collect(),
+            item: String::new(),
+            values: BTreeMap::new(),
+            message: "Nhãn hiệu trống".into(),
+            citation: "Mẫu 10B".into(),
+            alternatives: vec![],
+            assumptions: vec![],
+            as_of: Date::parse("2026-06-01").unwrap(),
+            note: String::new(),
+            waived: None,
+        }
+    }
+
+    #[test]
+    fn report_xlsx_flagged_cell_inside_a_merge_colours_the_range() {
+        let text = |s: &str| Value::Text(s.into());
+        let rs = RawSheet {
+            name: "S".into(),
+            hidden: false,
+            // B2:C2 merged (filled by the reader), a date and an amount beside.
+            rows: vec![
+                vec![text("Tên"), text("Nhãn"), text("Nhãn"), text("Ngày")],
+                vec![
+                    text("Bàn"),
+                    text("X"),
+                    text("X"),
+                    Value::Date("2026-03-15".into()),
+                    Value::Number(1_500_000.0),
+                ],
+            ],
+            merges: vec![(1, 1, 1, 2), (0, 1, 0, 2)],
+        };
+        let f = finding(&["C2"], 2);
+        let ws = data_sheet(&rs, "S", "f&g.xlsx", None, &[&f], Lang::Vi).unwrap();
+        let mut book = Xlsx::new();
+        book.push_worksheet(ws);
+        let out = book.save_to_buffer().unwrap();
+        let sheet = part(&out, "xl/worksheets/sheet1.xml");
+        assert!(sheet.contains("<mergeCell ref=\"B2:C2\"/>"), "{sheet}");
+        // The note sits on B2, the cell that shows the merged value, and B2 carries the fill.
+        let comments = part(&out, "xl/comments1.xml");
+        assert!(comments.contains("ref=\"B2\""), "{comments}");
+        let styles = part(&out, "xl/styles.xml");
+        let b2 = xf(&styles, style_of(&sheet, "B2"));
+        let fill: usize = b2
+            .split("fillId=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let fills = styles.split("<fills").nth(1).unwrap();
+        let fill_xml = fills.split("<fill>").nth(fill + 1).unwrap();
+        assert!(fill_xml.contains("FFC7CE"), "{fill_xml}");
+        assert_eq!(style_of(&sheet, "C2"), style_of(&sheet, "B2"));
+        // A date is a date, an amount has separators; both read back as they were.
+        assert!(sheet.contains("<oddHeader>&amp;Lf&amp;&amp;g.xlsx&amp;R&amp;A</oddHeader>"));
+        let back = read(&out, "o.xlsx", &Limits::default()).unwrap();
+        assert_eq!(back.sheets[0].rows[1][3], Value::Date("2026-03-15".into()));
+        assert_eq!(back.sheets[0].rows[1][4], Value::Number(1_500_000.0));
+        assert_eq!(num_format(&styles, &sheet, "E2"), "#,##0");
+        assert_eq!(num_format(&styles, &sheet, "D2"), "dd/mm/yyyy");
+    }
 }
