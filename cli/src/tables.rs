@@ -1,7 +1,11 @@
-//! Reference tables with the user's own additions: origin aliases and groups, header synonyms.
+//! The user's own additions to the reference data: origin aliases and groups, header synonyms,
+//! registry files. Read from disk here; combined with the embedded data by `core::setup`, as
+//! the browser does.
 
-use hangviet_core::equivalents::DomesticRegistry;
+use hangviet_core::engine::Engine;
 use hangviet_core::normalize::Tables;
+use hangviet_core::rules::Pack;
+use hangviet_core::setup;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -19,35 +23,43 @@ pub struct TableArgs {
     pub registry: Vec<PathBuf>,
 }
 
+/// Files read into (name, text) pairs.
+fn read_all(paths: &[PathBuf]) -> Result<Vec<(String, String)>, String> {
+    paths
+        .iter()
+        .map(|p| {
+            let name = p.display().to_string();
+            let text = std::fs::read_to_string(p).map_err(|e| format!("{name}: {e}"))?;
+            Ok((name, text))
+        })
+        .collect()
+}
+
+fn pairs(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect()
+}
+
 impl TableArgs {
     /// The embedded tables extended with the user's files. Errors name the file (and line:column).
     pub fn build(&self) -> Result<Tables, String> {
-        let mut t = Tables::embedded().map_err(|e| e.to_string())?;
-        for p in &self.origins {
-            let name = p.display().to_string();
-            let text = std::fs::read_to_string(p).map_err(|e| format!("{name}: {e}"))?;
-            t.origins
-                .extend_from_toml(&text, &name)
-                .map_err(|e| e.to_string())?;
-        }
-        for p in &self.headers {
-            let name = p.display().to_string();
-            let text = std::fs::read_to_string(p).map_err(|e| format!("{name}: {e}"))?;
-            t.headers
-                .extend_from_toml(&text, &name)
-                .map_err(|e| e.to_string())?;
-        }
-        Ok(t)
+        let (o, h) = (read_all(&self.origins)?, read_all(&self.headers)?);
+        setup::tables(&pairs(&o), &pairs(&h)).map_err(|e| e.to_string())
     }
 
-    /// The embedded registry of domestic equivalents plus the user's `--registry` files.
-    pub fn build_registry(&self, tables: &Tables) -> Result<DomesticRegistry, String> {
-        let mut r = DomesticRegistry::embedded(tables).map_err(|e| e.to_string())?;
-        for p in &self.registry {
-            let name = p.display().to_string();
-            let text = std::fs::read_to_string(p).map_err(|e| format!("{name}: {e}"))?;
-            r.add_file(&text, &name).map_err(|e| e.to_string())?;
-        }
-        Ok(r)
+    /// The engine with these tables, the embedded registry plus `--registry` files, and `packs`
+    /// (one with the embedded pack's id replaces it).
+    pub fn engine(&self, packs: Vec<Pack>) -> Result<Engine, String> {
+        let (o, h, r) = (
+            read_all(&self.origins)?,
+            read_all(&self.headers)?,
+            read_all(&self.registry)?,
+        );
+        setup::engine(setup::Extras {
+            packs,
+            origins: pairs(&o),
+            headers: pairs(&h),
+            registry: pairs(&r),
+        })
+        .map_err(|e| e.to_string())
     }
 }

@@ -17,6 +17,7 @@ pub mod read;
 pub mod registry;
 pub mod report;
 pub mod rules;
+pub mod setup;
 pub mod text;
 pub mod waivers;
 

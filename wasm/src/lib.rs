@@ -8,12 +8,11 @@
 //! the caller (`lastPanic`), and the caller must load a fresh instance (the page's worker does).
 
 use hangviet_core::engine::{CheckOptions, Engine, ReportBuilder};
-use hangviet_core::equivalents::DomesticRegistry;
-use hangviet_core::normalize::Tables;
 use hangviet_core::report::{self, DataFile, FailOn, Report};
 use hangviet_core::rules::cond::Lang;
 use hangviet_core::rules::date::Date;
 use hangviet_core::rules::{hex, Pack};
+use hangviet_core::setup;
 use js_sys::{Object, Reflect};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
@@ -114,36 +113,22 @@ impl Extras {
         if *self == Extras::default() {
             return Engine::embedded().map_err(|e| e.to_string());
         }
-        let mut packs = vec![Pack::embedded_vn().map_err(|e| e.to_string())?];
+        let mut packs = Vec::new();
         if !self.rules.is_empty() {
             let p = Pack::load(&self.rules_label, &|name| self.rules.get(name).cloned())
                 .map_err(|e| e.to_string())?;
-            match packs.iter_mut().find(|q| q.id == p.id) {
-                Some(slot) => *slot = p,
-                None => packs.push(p),
-            }
+            packs.push(p);
         }
-        let mut tables = Tables::embedded().map_err(|e| e.to_string())?;
-        if let Some(t) = &self.origins {
-            tables
-                .origins
-                .extend_from_toml(t, "origins")
-                .map_err(|e| e.to_string())?;
+        fn one<'a>(t: &'a Option<String>, name: &'static str) -> Vec<(&'static str, &'a str)> {
+            t.as_deref().map(|t| (name, t)).into_iter().collect()
         }
-        if let Some(t) = &self.headers {
-            tables
-                .headers
-                .extend_from_toml(t, "headers")
-                .map_err(|e| e.to_string())?;
-        }
-        // The embedded registry, extended like `--registry FILE`.
-        let mut registry = DomesticRegistry::embedded(&tables).map_err(|e| e.to_string())?;
-        if let Some(t) = &self.registry {
-            registry
-                .add_file(t, "registry")
-                .map_err(|e| e.to_string())?;
-        }
-        Engine::new(packs, tables, Box::new(registry)).map_err(|e| e.to_string())
+        setup::engine(setup::Extras {
+            packs,
+            origins: one(&self.origins, "origins"),
+            headers: one(&self.headers, "headers"),
+            registry: one(&self.registry, "registry"),
+        })
+        .map_err(|e| e.to_string())
     }
 
     /// The user's data files, recorded in the report as the CLI records its files.
