@@ -232,14 +232,32 @@ fn annotated_workbook_round_trips_and_opens_in_libreoffice() {
     assert!(all
         .iter()
         .any(|s| s.contains("không phải kết luận pháp lý")));
+    // "By rule" names each rule and its severity beside the count.
+    for (rule, n) in report["summary"]["by_rule"].as_object().unwrap() {
+        let f = findings.iter().find(|f| &f["rule"] == rule).unwrap();
+        let row: Vec<String> = summary
+            .rows()
+            .find(|r| r.first().map(cell_text).as_deref() == Some(rule.as_str()))
+            .unwrap_or_else(|| panic!("no row for {rule}"))
+            .iter()
+            .map(cell_text)
+            .collect();
+        assert_eq!(row[1], n.to_string(), "{rule}");
+        let label = match f["severity"].as_str().unwrap() {
+            "violation" => "vi phạm",
+            "warning" => "cảnh báo",
+            "advisory" => "khuyến nghị",
+            _ => "thông tin",
+        };
+        assert_eq!(row[2], label, "{rule}");
+        assert_eq!(row[3], f["name"].as_str().unwrap(), "{rule}");
+        assert!(!row[3].is_empty());
+    }
 
-    // Every input cell comes back as read; the result column follows the data.
-    let raw = hangviet_core::read::read(
-        &before,
-        "award_result.xlsx",
-        &hangviet_core::read::Limits::default(),
-    )
-    .unwrap();
+    // Every input cell comes back as read; merged ranges are merged again, their value written
+    // once in the top-left cell; the result column follows the data.
+    let limits = hangviet_core::read::Limits::default();
+    let raw = hangviet_core::read::read(&before, "award_result.xlsx", &limits).unwrap();
     let sheet = &raw.sheets[0];
     let name = names
         .iter()
@@ -248,13 +266,32 @@ fn annotated_workbook_round_trips_and_opens_in_libreoffice() {
         .clone();
     let range = wb.worksheet_range(&name).unwrap();
     let width = sheet.rows.iter().map(|r| r.len()).max().unwrap();
+    let written = std::fs::read(&out_path).unwrap();
+    let back = hangviet_core::read::read(&written, "annotated.xlsx", &limits).unwrap();
+    let copy = back.sheets.iter().find(|s| s.name == name).unwrap();
+    assert!(sheet.merges.len() >= 20, "the fixture's titles and header");
+    for m in &sheet.merges {
+        assert!(copy.merges.contains(m), "merge {m:?} lost");
+    }
+    let hidden = |r: u32, c: u32| {
+        sheet.merges.iter().any(|&(r0, c0, r1, c1)| {
+            (r0..=r1).contains(&r) && (c0..=c1).contains(&c) && (r, c) != (r0, c0)
+        })
+    };
     for (r, row) in sheet.rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
             let got = range
                 .get_value((r as u32, c as u32))
                 .map(cell_text)
                 .unwrap_or_default();
-            assert_eq!(got, v.display(), "{name} row {} col {}", r + 1, c + 1);
+            let want = if hidden(r as u32, c as u32) {
+                String::new()
+            } else {
+                v.display()
+            };
+            assert_eq!(got, want, "{name} row {} col {}", r + 1, c + 1);
+            // Read back as the checker reads (merged values filled), the grid is the input's.
+            assert_eq!(&copy.rows[r][c], v, "{name} row {} col {}", r + 1, c + 1);
         }
     }
     let results: Vec<String> = (0..range.height() as u32)
@@ -298,6 +335,44 @@ fn annotated_workbook_round_trips_and_opens_in_libreoffice() {
     let csv = std::fs::read(outdir.join("annotated.csv")).expect("converted");
     let csv = String::from_utf8_lossy(&csv);
     assert!(csv.contains("hangviet") && csv.contains("SHA-256"), "{csv}");
+    // As LibreOffice shows every sheet (its HTML export): amounts with thousands separators,
+    // never in exponent form, and the national motto once, across its nine merged columns.
+    let conv = Command::new("soffice")
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "html",
+            "--outdir",
+        ])
+        .arg(&outdir)
+        .arg(&out_path)
+        .env("HOME", tmp("lo-home"))
+        .output()
+        .expect("run soffice");
+    assert!(conv.status.success());
+    let html = std::fs::read_to_string(outdir.join("annotated.html")).expect("converted");
+    assert!(html.contains(">110,000,000<"), "K21 formatted");
+    assert!(!html.contains("E+0"), "no amount in exponent form");
+    let motto = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";
+    let titled = back
+        .sheets
+        .iter()
+        .filter(|s| {
+            s.rows
+                .first()
+                .is_some_and(|r| r.iter().any(|v| v.display() == motto))
+        })
+        .count();
+    assert!(titled >= 1);
+    assert_eq!(
+        html.matches(motto).count(),
+        titled,
+        "written once per sheet"
+    );
+    assert!(html.contains(&format!(
+        "colspan=9 align=\"center\" valign=middle><font color=\"#000000\">{motto}"
+    )));
 }
 
 #[test]
