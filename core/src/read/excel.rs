@@ -71,7 +71,7 @@ pub fn read_excel(bytes: &[u8], file: &str, format: Format, limits: &Limits) -> 
         return Err(Error::unreadable(
             file,
             format!(
-                "tệp có {} trang tính, vượt giới hạn {}",
+                "tệp có {} trang tính, vượt giới hạn {}; hãy xoá các trang không cần hoặc tách thành nhiều tệp",
                 metas.len(),
                 limits.max_sheets
             ),
@@ -323,6 +323,8 @@ fn fill_merges(
     limits: &Limits,
 ) -> Result<()> {
     let mut cells: u64 = rows.iter().map(|r| r.len() as u64).sum();
+    // Cells the merges cover, filled or not: many overlapping merges cost time, not memory.
+    let mut covered: u64 = 0;
     for m in merges {
         let (r0, c0) = (m.start.0 as usize, m.start.1 as usize);
         let (r1, c1) = (m.end.0 as usize, m.end.1 as usize);
@@ -337,19 +339,27 @@ fn fill_merges(
         }
         let last = r1.min(rows.len() - 1);
         let end = c1.min(MAX_COL as usize) + 1;
+        // Count what this merge adds before allocating any of it.
+        let add: u64 = rows
+            .iter()
+            .take(last + 1)
+            .skip(r0)
+            .map(|r| end.saturating_sub(r.len()) as u64)
+            .sum();
+        cells += add;
+        covered += (last + 1 - r0) as u64 * (end - c0) as u64;
+        if cells > limits.max_cells || covered > limits.max_cells.saturating_mul(4) {
+            return Err(Error::unreadable(
+                file,
+                format!(
+                    "trang \"{name}\": các vùng gộp ô (từ {}) mở rộng quá {} ô; hãy bỏ gộp các vùng thừa rồi lưu lại",
+                    a1(m.start.0, m.start.1),
+                    limits.max_cells
+                ),
+            ));
+        }
         for row in rows.iter_mut().take(last + 1).skip(r0) {
             if row.len() < end {
-                cells += (end - row.len()) as u64;
-                if cells > limits.max_cells {
-                    return Err(Error::unreadable(
-                        file,
-                        format!(
-                            "trang \"{name}\": các vùng gộp ô (từ {}) mở rộng quá {} ô; hãy bỏ gộp các vùng thừa rồi lưu lại",
-                            a1(m.start.0, m.start.1),
-                            limits.max_cells
-                        ),
-                    ));
-                }
                 row.resize(end, Value::Empty);
             }
             for cell in row.iter_mut().take(end).skip(c0) {

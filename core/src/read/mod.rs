@@ -105,7 +105,9 @@ impl Default for Limits {
         Limits {
             max_file_bytes: 256 * 1024 * 1024,
             max_sheets: 256,
-            max_cells: 50_000_000,
+            // 10 million cells (e.g. 250,000 rows × 40 columns) is far above any procurement
+            // list and keeps the worst case within a browser tab's memory.
+            max_cells: 10_000_000,
             max_cell_chars: 32_767,
         }
     }
