@@ -272,6 +272,75 @@ fn compare_xlsx(path: &Path, rows: usize, runs: usize) {
     );
 }
 
+/// Per-line registry lookup cost with 1k, 10k and 100k synthetic entries: the registry is indexed
+/// by head word and HS heading, so the cost should not grow with its size.
+fn registry_scaling(src: &[Row]) {
+    use hangviet_core::equivalents::data::{EntryRaw, EvidenceRaw};
+    use hangviet_core::equivalents::DomesticRegistry;
+    const WORDS: [&str; 24] = [
+        "ống",
+        "dây",
+        "bơm",
+        "kim",
+        "găng",
+        "bông",
+        "băng",
+        "gạc",
+        "khẩu",
+        "trang",
+        "túi",
+        "lọ",
+        "chai",
+        "hộp",
+        "bộ",
+        "cáp",
+        "máy",
+        "bàn",
+        "ghế",
+        "tủ",
+        "giường",
+        "xe",
+        "đèn",
+        "bình",
+    ];
+    let mut g = Lcg(11);
+    for n in [1_000usize, 10_000, 100_000] {
+        let mut reg = DomesticRegistry::lexicon_only().expect("lexicon");
+        let entries: Vec<EntryRaw> = (0..n)
+            .map(|k| {
+                let w = |g: &mut Lcg| WORDS[(g.next() as usize) % WORDS.len()];
+                EntryRaw {
+                    product: format!("{} {} {} loại {k}", w(&mut g), w(&mut g), w(&mut g)),
+                    hs: format!("{:04}.{:02}", 3000 + (k % 6000), k % 90 + 10),
+                    maker: format!("Công ty sản xuất số {k}"),
+                    evidence: vec![EvidenceRaw {
+                        kind: "award".into(),
+                        reference: format!("IB{k:08}"),
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                }
+            })
+            .collect();
+        reg.add_entries(entries, "bench");
+        let names: Vec<&str> = src.iter().map(|r| r.name.as_str()).collect();
+        let rounds = 20;
+        let t = Instant::now();
+        let mut hits = 0usize;
+        for _ in 0..rounds {
+            for name in &names {
+                hits += reg.search(name, "", 0.8).len();
+            }
+        }
+        let per = t.elapsed().as_secs_f64() / (rounds * names.len()) as f64;
+        println!(
+            "registry {n:>6} entries: {:.1} µs per line lookup ({} lookups, {hits} matches)",
+            per * 1e6,
+            rounds * names.len()
+        );
+    }
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo test` probes benches with --list
@@ -291,6 +360,11 @@ fn main() {
         "hangviet bench: {} source rows, {runs} runs each (median [min–max])",
         src.len()
     );
+
+    registry_scaling(&src);
+    if std::env::var_os("HANGVIET_BENCH_REGISTRY_ONLY").is_some() {
+        return;
+    }
 
     let x100k = dir.join("award_100000.xlsx");
     ensure(&x100k, |p| write_xlsx(p, 100_000, &src, 1));
