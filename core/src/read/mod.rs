@@ -98,6 +98,9 @@ pub struct Limits {
     pub max_cells: u64,
     /// Characters in one cell (Excel's own limit is 32,767).
     pub max_cell_chars: usize,
+    /// Cells in one sheet read by streaming (xlsx/xlsm): nothing is held, so this bounds only
+    /// the time a hostile file can take, not memory.
+    pub max_streamed_cells: u64,
 }
 
 impl Default for Limits {
@@ -109,6 +112,8 @@ impl Default for Limits {
             // list and keeps the worst case within a browser tab's memory.
             max_cells: 10_000_000,
             max_cell_chars: 32_767,
+            // Excel's own grid is 1,048,576 rows; 100 million cells is e.g. 1M rows × 100 columns.
+            max_streamed_cells: 100_000_000,
         }
     }
 }

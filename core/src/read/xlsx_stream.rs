@@ -152,13 +152,13 @@ fn stream_sheet<R: Read + Seek>(
         *c1 = (*c1).max(c);
         let h = u64::from(r.saturating_sub(*r0)) + 1;
         let w = u64::from(*c1 - *c0) + 1;
-        if h * w > limits.max_cells {
+        if h * w > limits.max_streamed_cells {
             return Err(Error::unreadable(
                 file,
                 format!(
                     "trang \"{name}\" có hơn {h} dòng × {w} cột = {} ô, vượt giới hạn {} ô; hãy xoá các dòng/cột thừa hoặc tách tệp",
                     h * w,
-                    limits.max_cells
+                    limits.max_streamed_cells
                 ),
             ));
         }
