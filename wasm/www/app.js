@@ -1,7 +1,7 @@
 // The page: picks files, sends them to the worker, shows the report the engine returns.
 // No network after load: the engine and this code come from the same folder, files are read
 // locally, downloads are made from blobs.
-import { TEXT } from "./i18n.js";
+import { TEXT, num, date } from "./i18n.js";
 
 const PAGE_SIZE = 200;
 const SEVERITIES = ["violation", "warning", "advisory", "info"];
@@ -26,6 +26,15 @@ const t = (key, ...args) => {
   const v = TEXT[state.lang][key];
   return typeof v === "function" ? v(...args) : v;
 };
+const fmt = (n, digits = 0) => num(state.lang, n, digits);
+
+// A rule's name cut at a word to fit the rule filter (the full name is the option's title).
+function shortName(name, max = 34) {
+  if (!name || name.length <= max) return name || "";
+  const cut = name.slice(0, max + 1);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > max / 2 ? cut.slice(0, space) : cut.slice(0, max)).replace(/[\s,;:–-]+$/, "")}…`;
+}
 
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
@@ -107,6 +116,7 @@ async function run() {
   document.body.dataset.state = "busy";
   clearResults();
   $("progress-box").hidden = false;
+  $("progress").hidden = false;
   state.started = performance.now();
   const crashed = {};
   const inputs = await readFiles(state.files);
@@ -123,9 +133,11 @@ async function run() {
       startWorker();
       continue;
     }
-    $("progress-box").hidden = true;
+    // The last progress line stays as a status ("checked 2 files (0.4 s)"); the bar goes.
+    $("progress").hidden = true;
     document.body.dataset.state = "done";
     if (m.type === "failed") {
+      $("progress-box").hidden = true;
       showError(m.message);
       setSummary(null);
       return;
@@ -143,7 +155,7 @@ async function run() {
 function showProgress(p) {
   $("progress").max = p.total;
   $("progress").value = p.index;
-  const secs = ((performance.now() - state.started) / 1000).toFixed(1);
+  const secs = (performance.now() - state.started) / 1000;
   $("progress-text").textContent = t("progress", p.index, p.total, p.name) + t("elapsed", secs);
 }
 
@@ -171,7 +183,12 @@ function setSummary(r) {
 }
 
 function fmtShare(v) {
-  return v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)} %`;
+  return v === null || v === undefined ? "—" : t("percent", v * 100);
+}
+
+// One figure of the summary: the number above its label (the label agrees with the number).
+function figure(n, label, attrs = {}) {
+  return el("div", attrs, el("b", {}, typeof n === "number" ? fmt(n) : n), label);
 }
 
 function render() {
@@ -183,18 +200,20 @@ function render() {
   }
   setSummary(r);
   const bySev = r.summary.by_severity || {};
-  const dates = [...new Set(r.inputs.map((i) => i.as_of))].join(", ") || "—";
+  const dates = [...new Set(r.inputs.map((i) => i.as_of))].map((d) => date(state.lang, d)).join(", ") || "—";
   const verdict = t(`verdict${state.exitCode}`);
+  const value = r.summary.value_total > 0 ? Math.round(r.summary.value_total) : "—";
+  // The disclaimer is the notice at the top of the page, always visible; not repeated here.
   $("summary").replaceChildren(
-    el("div", {}, el("b", {}, String(r.summary.files)), t("files")),
-    el("div", {}, el("b", {}, String(r.summary.lines)), t("lines")),
-    el("div", {}, el("b", {}, String(r.findings.length)), t("findings")),
-    ...SEVERITIES.map((s) => el("div", { "data-severity": s }, el("b", {}, String(bySev[s] || 0)), t(`sev.${s}`))),
-    el("div", {}, el("b", {}, String(r.errors.length)), t("errors")),
-    el("div", {}, el("b", {}, fmtShare(r.summary.domestic_share_value)), t("share")),
-    el("div", {}, el("b", {}, dates), t("asOfUsed")),
-    el("p", { class: "verdict" }, verdict),
-    el("p", { class: "muted" }, r.disclaimer),
+    figure(r.summary.files, t("files", r.summary.files)),
+    figure(r.summary.lines, t("lines", r.summary.lines)),
+    figure(r.findings.length, t("findings", r.findings.length)),
+    ...SEVERITIES.map((s) => figure(bySev[s] || 0, t(`count.${s}`, bySev[s] || 0), { "data-severity": s })),
+    figure(r.errors.length, t("errors", r.errors.length)),
+    figure(value, t("value")),
+    figure(fmtShare(r.summary.domestic_share_value), t("share")),
+    figure(dates, t("asOfUsed")),
+    el("p", { class: `verdict verdict${state.exitCode}` }, verdict),
   );
   fillFilters();
   $("download-csv").disabled = !state.exports.csv;
@@ -210,7 +229,7 @@ function fillFilters() {
   sev.replaceChildren(el("option", { value: "" }, t("all")));
   for (const s of SEVERITIES) {
     const n = r.summary.by_severity[s] || 0;
-    sev.append(el("option", { value: s }, `${t(`sev.${s}`)} (${n})`));
+    sev.append(el("option", { value: s }, `${t(`sev.${s}`)} (${fmt(n)})`));
   }
   sev.value = keepSev;
   const rule = $("filter-rule");
@@ -218,8 +237,11 @@ function fillFilters() {
   rule.replaceChildren(el("option", { value: "" }, t("all")));
   const names = new Map();
   for (const f of r.findings) names.set(f.rule, f.name);
-  for (const [code, n] of Object.entries(r.summary.by_rule || {})) {
-    rule.append(el("option", { value: code }, `${code} ${names.get(code) || ""} (${n})`));
+  // VN-R6 before VN-R11.
+  const codes = Object.entries(r.summary.by_rule || {}).sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }));
+  for (const [code, n] of codes) {
+    const name = names.get(code) || "";
+    rule.append(el("option", { value: code, title: `${code} ${name}` }, `${code} ${shortName(name)} (${fmt(n)})`));
   }
   rule.value = keepRule;
 }
@@ -245,9 +267,13 @@ function renderTable() {
   const several = state.report.inputs.length + state.report.errors.length > 1;
   body.replaceChildren(
     ...list.slice(start, start + PAGE_SIZE).map((f) => {
-      const where = [several ? f.file : null, f.sheet, `${t("row")} ${f.row}`].filter(Boolean).join(" · ");
-      const msg = el("td", {}, f.message);
-      if (f.assumptions && f.assumptions.length) msg.append(el("div", { class: "alt" }, f.assumptions.join(" ")));
+      // Each part unbroken, the line breaks only between them.
+      const parts = [several ? f.file : null, f.sheet, `${t("row")} ${f.row}`].filter(Boolean);
+      const where = parts.flatMap((p, i) => [i ? " · " : "", el("span", { class: "nw" }, p)]);
+      const msg = el("td", { class: "msg" }, f.message);
+      // Assumptions the message already states are not repeated under it.
+      const assumed = (f.assumptions || []).filter((a) => !f.message.includes(a));
+      if (assumed.length) msg.append(el("div", { class: "alt" }, assumed.join(" ")));
       if (f.alternatives && f.alternatives.length) {
         msg.append(el("div", { class: "alt" }, t("alternatives") +
           f.alternatives.map((a) => `${a.maker} — ${a.product} (${a.evidence.reference})`).join("; ")));
@@ -257,11 +283,12 @@ function renderTable() {
         "tr",
         { "data-testid": "finding-row", "data-rule": f.rule, "data-severity": f.severity, "data-row": String(f.row) },
         el("td", { class: "sev" }, t(`sev.${f.severity}`)),
-        el("td", { title: f.name }, f.rule),
-        el("td", { class: "where" }, where, el("div", { class: "alt" }, `${t("cells")} ${f.cells.join(", ")}`)),
-        el("td", {}, f.item),
+        el("td", { class: "rule", title: f.name }, f.rule),
+        el("td", { class: "where" }, ...where,
+          ...(f.cells.length ? [el("div", { class: "alt cells" }, `${t("cells", f.cells.length)} ${f.cells.join(", ")}`)] : [])),
+        el("td", { class: "item" }, f.item),
         msg,
-        el("td", { class: "cite" }, f.citation),
+        el("td", { class: "cite", "data-label": t("col.citation") }, f.citation),
       );
     }),
   );
@@ -313,6 +340,7 @@ function applyLang() {
     if (typeof v === "string") e.textContent = v;
   }
   document.title = t("title");
+  $("filter-text").placeholder = t("searchHint");
   const sw = $("lang-switch");
   sw.textContent = state.lang === "vi" ? "English" : "Tiếng Việt";
   sw.lang = state.lang === "vi" ? "en" : "vi";

@@ -1,5 +1,29 @@
 // Page text in Vietnamese (default) and English. Findings themselves come from the engine in
 // the chosen language (the page re-checks the files when the language changes).
+// Numbers follow the language: "8.280.516.425" and "28,0 %" in Vietnamese, "8,280,516,425" and
+// "28.0%" in English. Vietnamese nouns have no plural; English ones take it from Intl.PluralRules.
+const LOCALE = { vi: "vi-VN", en: "en" };
+const formats = {};
+export function num(lang, n, digits = 0) {
+  const key = `${lang}/${digits}`;
+  formats[key] ||= new Intl.NumberFormat(LOCALE[lang], { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return formats[key].format(n);
+}
+const enPlural = new Intl.PluralRules("en");
+// English "one"/"other" form for a count.
+const en = (one, other) => (n) => (enPlural.select(n) === "one" ? one : other);
+const vi = (n, d) => num("vi", n, d);
+const e = (n, d) => num("en", n, d);
+
+// An ISO date (YYYY-MM-DD) as people write it: 28/05/2026, May 28, 2026.
+export function date(lang, iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+  if (!m) return iso || "—";
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  const opts = lang === "vi" ? { day: "2-digit", month: "2-digit", year: "numeric" } : { dateStyle: "medium" };
+  return new Intl.DateTimeFormat(LOCALE[lang], { ...opts, timeZone: "UTC" }).format(d);
+}
+
 export const TEXT = {
   vi: {
     title: "hangviet — kiểm tra ưu tiên hàng Việt trong danh mục mua sắm",
@@ -18,18 +42,21 @@ export const TEXT = {
     download: "Tải báo cáo:",
     xlsxButton: "Excel có chú thích",
     severity: "Mức", rule: "Quy tắc", search: "Tìm", all: "Tất cả",
+    searchHint: "mặt hàng, nội dung, ô…",
     "col.severity": "Mức", "col.rule": "Quy tắc", "col.where": "Vị trí", "col.item": "Mặt hàng",
     "col.message": "Nội dung", "col.citation": "Căn cứ",
     prev: "‹ Trước", next: "Sau ›",
     "sev.violation": "vi phạm", "sev.warning": "cảnh báo", "sev.advisory": "khuyến nghị", "sev.info": "thông tin",
     files: "Tệp", lines: "Dòng hàng", findings: "Phát hiện", errors: "Tệp lỗi",
-    share: "Tỷ trọng giá trị hàng trong nước", asOfUsed: "Ngày áp dụng",
+    "count.violation": "vi phạm", "count.warning": "cảnh báo", "count.advisory": "khuyến nghị", "count.info": "thông tin",
+    share: "Tỷ trọng giá trị hàng trong nước", value: "Tổng giá trị (đồng)", asOfUsed: "Ngày áp dụng",
+    percent: (x) => `${vi(x, 1)} %`,
     verdict0: "Không có phát hiện từ mức đã chọn.", verdict1: "Có phát hiện từ mức đã chọn.",
     verdict2: "Có tệp không đọc được.",
-    progress: (i, n, name) => (name ? `Đang kiểm tra tệp ${i + 1}/${n}: ${name}` : `Đã kiểm tra ${n} tệp`),
-    elapsed: (s) => ` (${s} giây)`,
-    shown: (a, b) => `Hiển thị ${a}/${b} phát hiện`,
-    page: (p, n) => `Trang ${p}/${n}`,
+    progress: (i, n, name) => (name ? `Đang kiểm tra tệp ${vi(i + 1)}/${vi(n)}: ${name}` : `Đã kiểm tra ${vi(n)} tệp`),
+    elapsed: (s) => ` (${vi(s, 1)} giây)`,
+    shown: (a, b) => `Hiển thị ${vi(a)}/${vi(b)} phát hiện`,
+    page: (p, n) => `Trang ${vi(p)}/${vi(n)}`,
     row: "dòng", cells: "ô",
     alternatives: "Hàng trong nước tương đương: ",
     waived: "đã miễn trừ",
@@ -56,19 +83,24 @@ export const TEXT = {
     download: "Download the report:",
     xlsxButton: "Annotated Excel",
     severity: "Severity", rule: "Rule", search: "Search", all: "All",
+    searchHint: "item, finding, cell…",
     "col.severity": "Severity", "col.rule": "Rule", "col.where": "Where", "col.item": "Item",
     "col.message": "Finding", "col.citation": "Citation",
     prev: "‹ Previous", next: "Next ›",
     "sev.violation": "violation", "sev.warning": "warning", "sev.advisory": "advisory", "sev.info": "info",
-    files: "Files", lines: "Lines", findings: "Findings", errors: "Files with errors",
-    share: "Domestic share by value", asOfUsed: "Law applied as of",
+    files: en("File", "Files"), lines: en("Line", "Lines"), findings: en("Finding", "Findings"),
+    errors: en("File with errors", "Files with errors"),
+    "count.violation": en("violation", "violations"), "count.warning": en("warning", "warnings"),
+    "count.advisory": en("advisory", "advisories"), "count.info": "info",
+    share: "Domestic share by value", value: "Total value (VND)", asOfUsed: "Law applied as of",
+    percent: (x) => `${e(x, 1)}%`,
     verdict0: "No finding at or above the chosen severity.", verdict1: "Findings at or above the chosen severity.",
     verdict2: "Some files could not be read.",
-    progress: (i, n, name) => (name ? `Checking file ${i + 1}/${n}: ${name}` : `Checked ${n} files`),
-    elapsed: (s) => ` (${s} s)`,
-    shown: (a, b) => `Showing ${a} of ${b} findings`,
-    page: (p, n) => `Page ${p} of ${n}`,
-    row: "row", cells: "cells",
+    progress: (i, n, name) => (name ? `Checking file ${e(i + 1)} of ${e(n)}: ${name}` : `Checked ${e(n)} ${en("file", "files")(n)}`),
+    elapsed: (s) => ` (${e(s, 1)} s)`,
+    shown: (a, b) => `Showing ${e(a)} of ${e(b)} ${en("finding", "findings")(b)}`,
+    page: (p, n) => `Page ${e(p)} of ${e(n)}`,
+    row: "row", cells: en("cell", "cells"),
     alternatives: "Domestic equivalents: ",
     waived: "waived",
     pack: (p) => `Rule pack ${p.id} ${p.version} (${p.source}), sha256 ${p.hash.slice(0, 12)}…`,
