@@ -283,6 +283,20 @@ fn check_biff(s: &[u8], file: &str, limits: &Limits) -> Result<()> {
                 let (Some(r), Some(c)) = (u16_at(data, 0), u16_at(data, 2)) else {
                     continue;
                 };
+                // FORMULA: calamine slices the parsed formula by its declared length unchecked.
+                if t == 0x0006 && data.len() >= 22 {
+                    let cce = u16_at(data, 20).unwrap_or(0) as usize;
+                    if 22 + cce > data.len() {
+                        return Err(damaged(
+                            file,
+                            &format!(
+                                "trang tính thứ {}, ô {}: công thức khai báo dài hơn bản ghi",
+                                sheet.saturating_sub(1),
+                                crate::cell::a1(r as u32, c as u32)
+                            ),
+                        ));
+                    }
+                }
                 // MULRK: (row, first col, …, last col).
                 let c_last = if t == 0x00BD && data.len() >= 6 {
                     u16_at(data, data.len() - 2).unwrap_or(c).max(c)
