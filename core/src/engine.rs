@@ -13,7 +13,7 @@ use crate::report::{
     AsOfSource, Finding, Input, InputError, PackInfo, Report, ToolInfo, Totals, DISCLAIMER_EN,
     DISCLAIMER_VI,
 };
-use crate::rules::cond::{Ctx, Lang};
+use crate::rules::cond::{Ctx, Lang, LineMemo};
 use crate::rules::date::Date;
 use crate::rules::examples::{self, ExampleResult};
 use crate::rules::{facts, hex, Fired, Pack, Rule, Scope};
@@ -256,6 +256,7 @@ impl Engine {
                 if matches!(sheet.kind, SheetKind::Award | SheetKind::Purchase) {
                     self.add_value(&mut totals, line);
                 }
+                let memo = LineMemo::new();
                 for (rule, v) in rules.iter().filter(|(r, _)| r.scope == Scope::Line) {
                     let ctx = Ctx::new(
                         sheet,
@@ -264,7 +265,8 @@ impl Engine {
                         &*self.registry,
                         &classify,
                         opts.lang,
-                    );
+                    )
+                    .with_memo(&memo);
                     if let Some(f) = rule.evaluate(&ctx) {
                         let finding = self.finding(
                             &wb.file,
@@ -789,6 +791,7 @@ impl<'e, 's> Driver<'e, 's> {
         let Some(rules) = &self.line_rules else {
             return;
         };
+        let memo = LineMemo::new();
         for (rule, v) in rules {
             let ctx = Ctx::new(
                 sheet,
@@ -797,7 +800,8 @@ impl<'e, 's> Driver<'e, 's> {
                 &*e.registry,
                 &classify,
                 self.opts.lang,
-            );
+            )
+            .with_memo(&memo);
             if let Some(f) = rule.evaluate(&ctx) {
                 let finding = e.finding(
                     self.file,

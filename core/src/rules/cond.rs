@@ -10,7 +10,7 @@ use crate::normalize::origin::{Origin, OriginClass};
 use crate::registry::{EvidenceKind, Lookup, Registry};
 use crate::text::fold;
 use regex::Regex;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 use toml::Spanned;
 
@@ -156,9 +156,27 @@ pub struct Ctx<'a> {
     /// of a requirement list): (text, manufacturer) → Origin.
     pub classify: &'a dyn Fn(&str, &str) -> Origin,
     pub lang: Lang,
+    /// This context's own answers, used when no line-wide memo is shared in.
+    own: LineMemo,
+    /// The answers every rule of the line shares (`with_memo`).
+    shared: Option<&'a LineMemo>,
+    /// Whether this rule asked the registry (only then do its findings list alternatives).
+    asked: Cell<bool>,
+}
+
+/// What the rules of one line share: the registry's answer and the origin classifications are
+/// computed once per line, by whichever rule asks first, not once per rule.
+#[derive(Default)]
+pub struct LineMemo {
     lookup: OnceCell<Lookup>,
     req_origin: OnceCell<Option<Origin>>,
     line_origin: OnceCell<Option<Origin>>,
+}
+
+impl LineMemo {
+    pub fn new() -> LineMemo {
+        LineMemo::default()
+    }
 }
 
 impl<'a> Ctx<'a> {
@@ -177,16 +195,31 @@ impl<'a> Ctx<'a> {
             registry,
             classify,
             lang,
-            lookup: OnceCell::new(),
-            req_origin: OnceCell::new(),
-            line_origin: OnceCell::new(),
+            own: LineMemo::new(),
+            shared: None,
+            asked: Cell::new(false),
         }
     }
 
-    /// The registry's answer for the line (asked once, only if a rule needs it).
+    /// Share `memo` with the other rules of the same line (it must belong to this line).
+    pub fn with_memo(mut self, memo: &'a LineMemo) -> Self {
+        self.shared = Some(memo);
+        self
+    }
+
+    fn memo(&self) -> &LineMemo {
+        self.shared.unwrap_or(&self.own)
+    }
+
+    /// The registry's answer for the line (asked once per line, only if a rule needs it).
     pub fn lookup(&self) -> Option<&Lookup> {
         let line = self.line?;
-        Some(self.lookup.get_or_init(|| self.registry.lookup(line)))
+        self.asked.set(true);
+        Some(
+            self.memo()
+                .lookup
+                .get_or_init(|| self.registry.lookup(line)),
+        )
     }
 
     fn origin_of(&self, f: Field, fv: &'a FieldValue) -> Option<Origin> {
@@ -199,18 +232,23 @@ impl<'a> Ctx<'a> {
         let manufacturer = self.line.map(|l| l.text(Field::Manufacturer)).unwrap_or("");
         if f == Field::OriginRequirement {
             return self
+                .memo()
                 .req_origin
                 .get_or_init(|| Some((self.classify)(fv.raw.trim(), "")))
                 .clone();
         }
-        self.line_origin
+        self.memo()
+            .line_origin
             .get_or_init(|| Some((self.classify)(fv.raw.trim(), manufacturer)))
             .clone()
     }
 
     /// The registry's answer if a rule asked for it (never asks by itself).
     pub fn looked_up(&self) -> Option<&Lookup> {
-        self.lookup.get()
+        if !self.asked.get() {
+            return None;
+        }
+        self.memo().lookup.get()
     }
 
     fn param(&self, n: &Num) -> Option<f64> {
