@@ -232,6 +232,16 @@ fn is_cell(typ: u16) -> bool {
     )
 }
 
+/// Records calamine reads at fixed offsets without checking their length first.
+fn min_len(typ: u16) -> Option<usize> {
+    Some(match typ {
+        0x002F | 0x0042 | 0x0022 | 0x0017 | 0x041E => 2, // FILEPASS, CODEPAGE, DATE1904, EXTERNSHEET, FORMAT
+        0x0809 => 4,                                     // BOF
+        0x0018 => 6,                                     // NAME
+        _ => return None,
+    })
+}
+
 /// Walk the BIFF records: per sheet substream, the cells its DIMENSIONS record reserves and the
 /// rectangle its cells span must stay within `max_cells`.
 fn check_biff(s: &[u8], file: &str, limits: &Limits) -> Result<()> {
@@ -250,6 +260,14 @@ fn check_biff(s: &[u8], file: &str, limits: &Limits) -> Result<()> {
     while let (Some(typ), Some(len)) = (u16_at(s, at), u16_at(s, at + 2)) {
         let data = s.get(at + 4..at + 4 + len as usize).unwrap_or(&[]);
         at += 4 + len as usize;
+        if let Some(need) = min_len(typ) {
+            if data.len() < need {
+                return Err(damaged(
+                    file,
+                    &format!("bản ghi 0x{typ:04X} chỉ có {} byte", data.len()),
+                ));
+            }
+        }
         match typ {
             // BOF: a new substream (the globals first, then one per sheet).
             0x0809 => {
