@@ -13,7 +13,7 @@ pub mod learn;
 pub mod lexicon;
 pub mod profile;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use sha2::{Digest, Sha256};
 
@@ -31,6 +31,11 @@ pub const SUGGESTION: f64 = 0.3;
 const MAX_RESULTS: usize = 20;
 /// How many of the line's first core words are used to find candidates.
 const HEAD_WORDS: usize = 3;
+/// The most an HS code agreeing with the entry adds to the name's similarity (`profile::score`).
+const HS_BONUS: f64 = 0.05;
+/// The lowest name similarity (Jaccard of core words) the prefix index is built for: a search
+/// whose threshold needs at least this much uses it, a looser one reads the head-word buckets.
+const PREFIX_MIN: f64 = 0.7;
 
 /// The embedded data files, in load order (lexicon first).
 const EMBEDDED: &[(&str, &str)] = &[
@@ -71,8 +76,27 @@ pub struct DomesticRegistry {
     by_head: HashMap<String, Vec<usize>>,
     /// HS heading (4 digits) → kinds, for lines whose name says little.
     by_hs4: HashMap<String, Vec<usize>>,
+    /// Per kind: its first two core words and HS heading (who `by_head`/`by_hs4` would find).
+    kind_info: Vec<KindInfo>,
+    /// Prefix filter: the rarest core words of each kind (as many as a name similarity of
+    /// PREFIX_MIN needs) → number of distinct core words → kinds. Two word sets that similar
+    /// share a word among the rarest of both, so a lookup reads only its own rare words'
+    /// buckets and only kinds of a size that can reach the threshold.
+    by_prefix: HashMap<String, BTreeMap<usize, Vec<usize>>>,
+    /// How many kinds each core word appears in (the rarity order of the prefix filter).
+    word_kinds: HashMap<String, usize>,
+    /// Kinds whose core repeats a folded word with other marks: always candidates.
+    odd_kinds: Vec<usize>,
     hasher: Sha256,
     files: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+struct KindInfo {
+    heads: Vec<String>,
+    hs4: Option<String>,
+    /// Distinct folded core words; None when two core words fold alike.
+    words: Option<Vec<String>>,
 }
 
 /// What `search` and `lookup` return, before the cut at STRONG_MATCH.
@@ -179,6 +203,10 @@ impl DomesticRegistry {
         self.kind_by_key.clear();
         self.by_head.clear();
         self.by_hs4.clear();
+        self.kind_info.clear();
+        self.by_prefix.clear();
+        self.word_kinds.clear();
+        self.odd_kinds.clear();
         for (ei, e) in self.entries.iter_mut().enumerate() {
             if e.profiles.is_empty() {
                 let names = std::iter::once(&e.raw.product).chain(e.raw.names.iter());
@@ -209,6 +237,15 @@ impl DomesticRegistry {
                         if let Some(h) = p.hs.get(..4) {
                             self.by_hs4.entry(h.to_string()).or_default().push(k);
                         }
+                        let words = distinct_words(p);
+                        for w in words.iter().flatten() {
+                            *self.word_kinds.entry(w.clone()).or_default() += 1;
+                        }
+                        self.kind_info.push(KindInfo {
+                            heads: p.core.iter().take(2).map(|t| t.folded.clone()).collect(),
+                            hs4: p.hs.get(..4).map(str::to_string),
+                            words,
+                        });
                         k
                     }
                 };
@@ -217,11 +254,27 @@ impl DomesticRegistry {
                 }
             }
         }
+        for (k, info) in self.kind_info.iter().enumerate() {
+            let Some(words) = &info.words else {
+                self.odd_kinds.push(k);
+                continue;
+            };
+            let mut words: Vec<&String> = words.iter().collect();
+            sort_by_rarity(&mut words, &self.word_kinds);
+            let n = words.len();
+            for w in words.into_iter().take(prefix_len(PREFIX_MIN, n)) {
+                self.by_prefix
+                    .entry(w.clone())
+                    .or_default()
+                    .entry(n)
+                    .or_default()
+                    .push(k);
+            }
+        }
     }
 
-    /// Every entry a name (and HS code) matches at or above `min`, best first, with reasons.
-    pub fn search(&self, name: &str, hs: &str, min: f64) -> Vec<Match> {
-        let line = Profile::new(name, hs, &self.lexicon);
+    /// Kinds the head-word and HS-heading buckets give for a line (cost grows with the buckets).
+    fn head_candidates(&self, line: &Profile) -> Vec<usize> {
         let mut kinds: Vec<usize> = Vec::new();
         for t in line.core.iter().take(HEAD_WORDS) {
             if let Some(ks) = self.by_head.get(&t.folded) {
@@ -233,6 +286,58 @@ impl DomesticRegistry {
         }
         kinds.sort_unstable();
         kinds.dedup();
+        kinds
+    }
+
+    /// The same candidates as `head_candidates` less those that cannot score `min`, found
+    /// through the prefix filter; None when it does not apply (a loose threshold, or a line
+    /// whose core repeats a folded word), and the caller reads the head-word buckets.
+    fn selective_candidates(&self, line: &Profile, min: f64) -> Option<Vec<usize>> {
+        // score ≤ similarity + HS_BONUS; the margin keeps float rounding on the safe side.
+        let t = min - HS_BONUS - 1e-9;
+        if t < PREFIX_MIN {
+            return None;
+        }
+        let words = distinct_words(line)?;
+        let mut words: Vec<&String> = words.iter().collect();
+        sort_by_rarity(&mut words, &self.word_kinds);
+        let n = words.len();
+        // A kind of e words reaches similarity t with n words only if t·n ≤ e ≤ n/t.
+        let lo = min_overlap(t, n);
+        let hi = (n as f64 / t + 1e-9).floor() as usize;
+        let mut kinds: Vec<usize> = self.odd_kinds.clone();
+        for w in words.into_iter().take(prefix_len(t, n)) {
+            if let Some(by_size) = self.by_prefix.get(w.as_str()) {
+                for ks in by_size.range(lo..=hi.max(lo)).map(|(_, ks)| ks) {
+                    kinds.extend(ks);
+                }
+            }
+        }
+        kinds.sort_unstable();
+        kinds.dedup();
+        // Keep only what the head-word and HS buckets would have offered.
+        let heads: Vec<&str> = line
+            .core
+            .iter()
+            .take(HEAD_WORDS)
+            .map(|t| t.folded.as_str())
+            .collect();
+        let hs4 = line.hs.get(..4);
+        kinds.retain(|&k| {
+            self.kind_info.get(k).is_some_and(|info| {
+                info.heads.iter().any(|h| heads.contains(&h.as_str()))
+                    || (hs4.is_some() && info.hs4.as_deref() == hs4)
+            })
+        });
+        Some(kinds)
+    }
+
+    /// Every entry a name (and HS code) matches at or above `min`, best first, with reasons.
+    pub fn search(&self, name: &str, hs: &str, min: f64) -> Vec<Match> {
+        let line = Profile::new(name, hs, &self.lexicon);
+        let kinds = self
+            .selective_candidates(&line, min)
+            .unwrap_or_else(|| self.head_candidates(&line));
         // Best profile per entry.
         let mut best: HashMap<usize, (f64, Vec<String>)> = HashMap::new();
         for k in kinds {
@@ -267,6 +372,36 @@ impl DomesticRegistry {
         out.truncate(MAX_RESULTS);
         out
     }
+}
+
+/// The folded core words of a profile, sorted, or None when empty or two fold alike (then
+/// folded-word counting could overstate the similarity `score` computes with marks).
+fn distinct_words(p: &Profile) -> Option<Vec<String>> {
+    let mut w: Vec<String> = p.core.iter().map(|t| t.folded.clone()).collect();
+    w.sort_unstable();
+    let n = w.len();
+    w.dedup();
+    (n > 0 && w.len() == n).then_some(w)
+}
+
+/// Rarest first (fewest kinds), then alphabetical: one total order for every word set.
+fn sort_by_rarity(words: &mut [&String], freq: &HashMap<String, usize>) {
+    words.sort_by(|a, b| {
+        let fa = freq.get(a.as_str()).copied().unwrap_or(0);
+        let fb = freq.get(b.as_str()).copied().unwrap_or(0);
+        fa.cmp(&fb).then_with(|| a.cmp(b))
+    });
+}
+
+/// Words two sets of n words share at least when their similarity (Jaccard) is t or more.
+fn min_overlap(t: f64, n: usize) -> usize {
+    ((t * n as f64 - 1e-9).ceil() as usize).max(1)
+}
+
+/// How many of a set's rarest words must be indexed/probed so that two sets with similarity t
+/// or more share one of them.
+fn prefix_len(t: f64, n: usize) -> usize {
+    n.saturating_sub(min_overlap(t, n)) + 1
 }
 
 /// The equivalent as the rule engine sees it: maker, product, the most recent evidence with its
