@@ -14,6 +14,7 @@ pub mod lexicon;
 pub mod profile;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
@@ -89,6 +90,42 @@ pub struct DomesticRegistry {
     odd_kinds: Vec<usize>,
     hasher: Sha256,
     files: usize,
+    /// Answers already given, by (name, HS code): files repeat the same items line after line.
+    cache: LookupCache,
+}
+
+/// How many answers the lookup cache holds before it starts afresh.
+const CACHE_MAX: usize = 4096;
+
+/// The lookup cache: shared by the threads of a batch; a clone starts empty.
+#[derive(Debug, Default)]
+struct LookupCache(Mutex<HashMap<(String, String), Lookup>>);
+
+impl Clone for LookupCache {
+    fn clone(&self) -> Self {
+        LookupCache::default()
+    }
+}
+
+impl LookupCache {
+    fn get(&self, key: &(String, String)) -> Option<Lookup> {
+        self.0.lock().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: (String, String), lookup: &Lookup) {
+        if let Ok(mut m) = self.0.lock() {
+            if m.len() >= CACHE_MAX {
+                m.clear();
+            }
+            m.insert(key, lookup.clone());
+        }
+    }
+
+    fn clear(&self) {
+        if let Ok(mut m) = self.0.lock() {
+            m.clear();
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -199,6 +236,7 @@ impl DomesticRegistry {
     }
 
     fn reindex(&mut self) {
+        self.cache.clear();
         self.kinds.clear();
         self.kind_by_key.clear();
         self.by_head.clear();
@@ -503,18 +541,24 @@ impl Registry for DomesticRegistry {
         if name.trim().is_empty() {
             return Lookup::default();
         }
+        let key = (name, hs);
+        if let Some(l) = self.cache.get(&key) {
+            return l;
+        }
         let equivalents = self
-            .search(&name, &hs, STRONG_MATCH)
+            .search(&key.0, &key.1, STRONG_MATCH)
             .into_iter()
             .map(|m| m.equivalent)
             .collect();
-        Lookup {
+        let lookup = Lookup {
             equivalents,
             // No official list of all domestic makers exists for any item (LAW.md §6).
             complete: false,
             // The Ministry of Health list is not in the data (LAW.md §6).
             drug_domestic_only: false,
-        }
+        };
+        self.cache.put(key, &lookup);
+        lookup
     }
 
     fn hash(&self) -> String {
