@@ -512,6 +512,11 @@ impl ReportBuilder {
     }
 
     pub fn add_error(&mut self, file: &str, message: &str) {
+        // The entry names the file already; engine errors start with it too ("f.xlsx: …").
+        let message = message
+            .strip_prefix(file)
+            .and_then(|m| m.strip_prefix(": "))
+            .unwrap_or(message);
         self.report.errors.push(InputError {
             file: file.to_string(),
             message: message.to_string(),

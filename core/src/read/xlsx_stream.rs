@@ -65,6 +65,11 @@ pub fn stream_xlsx<R: Read + Seek>(
     limits: &Limits,
     sink: &mut dyn RowSink,
 ) -> Result<Streamed> {
+    let mut src = src;
+    // Zip bombs and lying string counts are refused before anything is inflated.
+    super::zipguard::check(&mut src, file, super::Format::Xlsx, limits)?;
+    src.seek(SeekFrom::Start(0))
+        .map_err(|e| open_error(file, e))?;
     // Pre-pass: merges of every sheet part, by sheet name.
     let (merges, mut src) = guarded(file, || prepass(src))?.map_err(|e| open_error(file, e))?;
     src.seek(SeekFrom::Start(0))
