@@ -89,6 +89,44 @@ pub struct OriginTable {
     /// Canonical phrases that mark a maker's name.
     maker_words: HashSet<String>,
     maker_max_tokens: usize,
+    /// Answers already given, by (origin text, manufacturer): files repeat the same cells.
+    cache: ClassifyCache,
+}
+
+/// How many answers the classification cache holds before it starts afresh.
+const CACHE_MAX: usize = 4096;
+
+/// Shared by the threads of a batch; a clone starts empty; a poisoned lock only skips it.
+#[derive(Debug, Default)]
+struct ClassifyCache(std::sync::Mutex<HashMap<(String, String), Origin>>);
+
+impl Clone for ClassifyCache {
+    fn clone(&self) -> Self {
+        ClassifyCache::default()
+    }
+}
+
+impl ClassifyCache {
+    fn get(&self, origin: &str, manufacturer: &str) -> Option<Origin> {
+        let m = self.0.lock().ok()?;
+        m.get(&(origin.to_string(), manufacturer.to_string()))
+            .cloned()
+    }
+
+    fn put(&self, origin: &str, manufacturer: &str, o: &Origin) {
+        if let Ok(mut m) = self.0.lock() {
+            if m.len() >= CACHE_MAX {
+                m.clear();
+            }
+            m.insert((origin.to_string(), manufacturer.to_string()), o.clone());
+        }
+    }
+
+    fn clear(&self) {
+        if let Ok(mut m) = self.0.lock() {
+            m.clear();
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -198,6 +236,7 @@ impl OriginTable {
             alternatives: HashSet::new(),
             maker_words: HashSet::new(),
             maker_max_tokens: 1,
+            cache: ClassifyCache::default(),
         };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
@@ -251,6 +290,7 @@ impl OriginTable {
     }
 
     fn apply_toml(&mut self, text: &str, source: &str, level: Level) -> Result<()> {
+        self.cache.clear();
         let file: TomlFile = toml::from_str(text).map_err(|e| {
             let at = match e.span() {
                 Some(span) => location(source, text, span.start),
@@ -878,6 +918,15 @@ impl OriginTable {
     /// Classify an origin cell; `manufacturer` is the manufacturer cell's text ("" if none),
     /// used when the origin cell holds a maker's name (swapped columns).
     pub fn classify(&self, origin: &str, manufacturer: &str) -> Origin {
+        if let Some(o) = self.cache.get(origin, manufacturer) {
+            return o;
+        }
+        let o = self.classify_uncached(origin, manufacturer);
+        self.cache.put(origin, manufacturer, &o);
+        o
+    }
+
+    fn classify_uncached(&self, origin: &str, manufacturer: &str) -> Origin {
         let folded = fold(origin);
         if folded.is_empty() {
             return Origin::unknown("ô trống".to_string());
