@@ -97,7 +97,7 @@ test("every fixture: the page shows and downloads the CLI's report", async () =>
     if (cli.errors.length) {
       const shown = await page.$$eval('[data-testid="error"]', (es) => es.map((e) => e.textContent));
       assert.equal(shown.length, 1, f);
-      assert.ok(shown[0].startsWith(cli.errors[0].message), `${f}: ${shown[0]}`);
+      assert.ok(shown[0].startsWith(`${cli.errors[0].file}: ${cli.errors[0].message}`), `${f}: ${shown[0]}`);
     }
     const json = await download("download-json");
     assert.deepEqual(JSON.parse(json.bytes.toString("utf8")), cli, f);
@@ -190,7 +190,8 @@ test("a broken file shows the CLI's error and the next good file still works", a
     await upload([bad]);
     const errs = await page.$$eval('[data-testid="error"]', (es) => es.map((e) => e.textContent));
     assert.equal(errs.length, 1, bad);
-    assert.ok(errs[0].startsWith(cli.errors[0].message), `${errs[0]} vs ${cli.errors[0].message}`);
+    const shownWant = `${cli.errors[0].file}: ${cli.errors[0].message}`;
+    assert.ok(errs[0].startsWith(shownWant), `${errs[0]} vs ${shownWant}`);
     const good = "tests/fixtures/award_result.xlsx";
     const want = cliCheck([good], ["--as-of", AS_OF]).report;
     await upload([good]);

@@ -196,7 +196,8 @@ function render() {
   $("errors").replaceChildren();
   for (const e of r.errors) {
     const extra = state.crashed && state.crashed[e.file] ? ` ${t("crashed")}` : "";
-    showError(e.message + extra);
+    // As the CLI prints it: "FILE: reason".
+    showError(`${e.file}: ${e.message}${extra}`);
   }
   setSummary(r);
   const bySev = r.summary.by_severity || {};
