@@ -144,3 +144,19 @@ proptest! {
         }
     }
 }
+
+/// Found by `origin_is_stable_under_folding`: a stray combining mark after punctuation made the
+/// raw cell a word of its own, while folding drops it ("Y{ಾ" was unknown, "y{" Italy).
+#[test]
+fn a_stray_combining_mark_does_not_change_the_origin() {
+    let t = &tables().origins;
+    for origin in ["Y{\u{cbe} ", "Đức /\u{301}", "\u{300}Nhật Bản"] {
+        let a = t.classify(origin, "");
+        let b = t.classify(&fold(origin), "");
+        assert_eq!(
+            (a.class, &a.countries),
+            (b.class, &b.countries),
+            "{origin:?}"
+        );
+    }
+}

@@ -779,7 +779,13 @@ impl Tokens {
         let mut raw = Vec::new();
         let mut start: Option<usize> = None;
         for (i, c) in text.char_indices() {
-            let word = c.is_alphanumeric() || (start.is_some() && is_combining_mark(c));
+            // A combining mark extends a word but never starts one: a stray mark after
+            // punctuation is dropped, as `fold` drops it, so folding never changes the answer.
+            let word = if is_combining_mark(c) {
+                start.is_some()
+            } else {
+                c.is_alphanumeric()
+            };
             match (word, start) {
                 (true, None) => start = Some(i),
                 (false, Some(s)) => {
