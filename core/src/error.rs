@@ -25,3 +25,27 @@ impl Error {
         }
     }
 }
+
+/// Line and column (1-based; the column counts characters) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut line = 1;
+    let mut col = 1;
+    for (i, c) in text.char_indices() {
+        if i >= offset {
+            break;
+        }
+        if c == '\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+    }
+    (line, col)
+}
+
+/// "SOURCE:LINE:COLUMN" of a byte offset in `text`, for errors in data files.
+pub fn position(source: &str, text: &str, offset: usize) -> String {
+    let (line, col) = line_col(text, offset);
+    format!("{source}:{line}:{col}")
+}

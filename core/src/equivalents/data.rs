@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::lexicon::LexiconRaw;
-use crate::layout::line_col;
+use crate::error::line_col;
 use crate::registry::EvidenceKind;
 use crate::{Error, Result};
 

@@ -1,5 +1,6 @@
 //! Header synonyms (rules/reference/headers.toml): header text → field.
 
+use crate::error::line_col;
 use crate::model::Field;
 use crate::text::fold;
 use crate::{Error, Result};
@@ -133,18 +134,6 @@ impl HeaderTable {
     pub fn is_known(&self, header: &str) -> bool {
         self.field_for(header).is_some()
     }
-}
-
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
-    (line, col)
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ mod headers;
 pub mod package;
 pub mod rows;
 
-pub use headers::{fold_header, line_col, HeaderTable};
+pub use crate::error::line_col;
+pub use headers::{fold_header, HeaderTable};
 
 use crate::cell::{a1, col_letters};
 use crate::model::{

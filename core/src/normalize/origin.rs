@@ -293,12 +293,12 @@ impl OriginTable {
         self.cache.clear();
         let file: TomlFile = toml::from_str(text).map_err(|e| {
             let at = match e.span() {
-                Some(span) => location(source, text, span.start),
+                Some(span) => crate::error::position(source, text, span.start),
                 None => format!("{source}:1:1"),
             };
             data_err(at, e.message().trim().to_string())
         })?;
-        let at = |pos: usize| location(source, text, pos);
+        let at = |pos: usize| crate::error::position(source, text, pos);
 
         for code in &file.not_countries {
             let idx = self.country_index(code.get_ref(), &at(code.span().start))?;
@@ -724,24 +724,6 @@ fn data_err(location: String, reason: impl Into<String>) -> Error {
         location,
         reason: reason.into(),
     }
-}
-
-/// "SOURCE:LINE:COL" (1-based, column in characters) of a byte offset.
-fn location(source: &str, text: &str, pos: usize) -> String {
-    let mut line = 1;
-    let mut col = 1;
-    for (i, c) in text.char_indices() {
-        if i >= pos {
-            break;
-        }
-        if c == '\n' {
-            line += 1;
-            col = 1;
-        } else {
-            col += 1;
-        }
-    }
-    format!("{source}:{line}:{col}")
 }
 
 fn is_alpha2(code: &str) -> bool {

@@ -263,24 +263,7 @@ pub fn code_key(code: &str) -> (String, u64, String) {
     (head.to_string(), n, rest[n_end..].to_string())
 }
 
-/// "file:line:column" for a byte offset.
-pub fn position(file: &str, text: &str, offset: usize) -> String {
-    let offset = offset.min(text.len());
-    let mut line = 1;
-    let mut col = 1;
-    for (i, c) in text.char_indices() {
-        if i >= offset {
-            break;
-        }
-        if c == '\n' {
-            line += 1;
-            col = 1;
-        } else {
-            col += 1;
-        }
-    }
-    format!("{file}:{line}:{col}")
-}
+pub use crate::error::position;
 
 fn data_error(file: &str, text: &str, e: SpanError) -> crate::Error {
     crate::Error::Data {
