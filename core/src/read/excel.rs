@@ -372,6 +372,19 @@ fn fill_merges(
     Ok(())
 }
 
+/// A date cell as ISO text (with the time when it has one); a duration stays a number.
+pub(super) fn datetime(dt: &calamine::ExcelDateTime) -> Value {
+    if !dt.is_datetime() {
+        return Value::Number(dt.as_f64());
+    }
+    let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
+    if h == 0 && mi == 0 && s == 0 {
+        Value::Date(format!("{y:04}-{mo:02}-{d:02}"))
+    } else {
+        Value::Date(format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}"))
+    }
+}
+
 fn convert(d: &Data) -> Value {
     match d {
         Data::Empty => Value::Empty,
@@ -379,18 +392,7 @@ fn convert(d: &Data) -> Value {
         Data::Float(f) => Value::Number(*f),
         Data::String(s) => Value::Text(nfc(s)),
         Data::Bool(b) => Value::Bool(*b),
-        Data::DateTime(dt) => {
-            if dt.is_datetime() {
-                let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
-                if h == 0 && mi == 0 && s == 0 {
-                    Value::Date(format!("{y:04}-{mo:02}-{d:02}"))
-                } else {
-                    Value::Date(format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}"))
-                }
-            } else {
-                Value::Number(dt.as_f64())
-            }
-        }
+        Data::DateTime(dt) => datetime(dt),
         Data::DateTimeIso(s) => Value::Date(s.clone()),
         Data::DurationIso(s) => Value::Text(s.clone()),
         Data::Error(e) => Value::Error(format!("#{e:?}")),

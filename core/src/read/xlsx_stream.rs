@@ -353,18 +353,7 @@ fn convert(d: &DataRef) -> Value {
         DataRef::String(s) => Value::Text(nfc(s)),
         DataRef::SharedString(s) => Value::Text(nfc(s)),
         DataRef::Bool(b) => Value::Bool(*b),
-        DataRef::DateTime(dt) => {
-            if dt.is_datetime() {
-                let (y, mo, d, h, mi, s, _) = dt.to_ymd_hms_milli();
-                if h == 0 && mi == 0 && s == 0 {
-                    Value::Date(format!("{y:04}-{mo:02}-{d:02}"))
-                } else {
-                    Value::Date(format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}"))
-                }
-            } else {
-                Value::Number(dt.as_f64())
-            }
-        }
+        DataRef::DateTime(dt) => super::excel::datetime(dt),
         DataRef::DateTimeIso(s) => Value::Date(s.clone()),
         DataRef::DurationIso(s) => Value::Text(s.clone()),
         DataRef::Error(e) => Value::Error(format!("#{e:?}")),
