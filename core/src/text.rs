@@ -2,7 +2,7 @@
 //! The original text is always kept beside the folded form for display.
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// Fold for comparison: "  Việt  Nam\n" → "viet nam", "ĐỨC" → "duc".
 /// Works on composed and decomposed input alike.
@@ -78,9 +78,14 @@ fn push_folded(out: &mut String, space: &mut bool, c: char) {
     }
 }
 
-/// NFC with trimmed ends: what we show and store as "raw" text after decoding.
+/// NFC: what we show and store as "raw" text after decoding. Text that already is NFC (nearly
+/// every cell) is copied without a normalisation pass.
 pub fn nfc(s: &str) -> String {
-    s.nfc().collect()
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        s.to_string()
+    } else {
+        s.nfc().collect()
+    }
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ enum Book<'a> {
 }
 
 /// calamine is third-party code fed hostile bytes: a panic in it becomes this file's error.
-fn guarded<T>(file: &str, f: impl FnOnce() -> T) -> Result<T> {
+pub(super) fn guarded<T>(file: &str, f: impl FnOnce() -> T) -> Result<T> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|_| {
         Error::unreadable(
             file,
@@ -29,7 +29,7 @@ fn guarded<T>(file: &str, f: impl FnOnce() -> T) -> Result<T> {
     })
 }
 
-fn open_error(file: &str, err: impl std::fmt::Display) -> Error {
+pub(super) fn open_error(file: &str, err: impl std::fmt::Display) -> Error {
     let msg = err.to_string();
     if msg.to_lowercase().contains("password") || msg.to_lowercase().contains("encrypt") {
         Error::unreadable(

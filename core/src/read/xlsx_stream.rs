@@ -7,14 +7,14 @@
 //! merges are then known before the cells stream and are filled row by row exactly as the
 //! in-memory reader (`excel.rs`) fills them.
 
+use super::excel::{guarded, open_error};
 use super::{Limits, Value};
 use crate::cell::a1;
+use crate::text::nfc;
 use crate::{Error, Result};
 use calamine::{DataRef, Dimensions, Reader, SheetType, SheetVisible, Xlsx};
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom};
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// Receives a workbook's rows in order: `sheet_start`, rows with increasing 0-based index (empty
 /// rows left out), `sheet_end`. Returning `false` from `row` stops the read early.
@@ -31,31 +31,6 @@ pub enum Streamed {
     Done,
     /// The sink asked to stop.
     Stopped,
-}
-
-fn guarded<T>(file: &str, f: impl FnOnce() -> T) -> Result<T> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|_| {
-        Error::unreadable(
-            file,
-            "tệp bị hỏng (bộ đọc bảng tính gặp lỗi cấu trúc); hãy mở bằng Excel và lưu lại",
-        )
-    })
-}
-
-fn open_error(file: &str, err: impl std::fmt::Display) -> Error {
-    let msg = err.to_string();
-    let low = msg.to_lowercase();
-    if low.contains("password") || low.contains("encrypt") {
-        Error::unreadable(
-            file,
-            "tệp được đặt mật khẩu (mã hoá); hãy mở bằng Excel, bỏ mật khẩu rồi lưu lại",
-        )
-    } else {
-        Error::unreadable(
-            file,
-            format!("tệp bị hỏng hoặc không đúng định dạng ({msg}); hãy mở bằng Excel hoặc LibreOffice và lưu lại"),
-        )
-    }
 }
 
 /// Stream every worksheet of an xlsx/xlsm to `sink`.
@@ -332,15 +307,6 @@ impl RowBuilder {
 
     fn finish(mut self, sink: &mut dyn RowSink) -> bool {
         self.flush(sink)
-    }
-}
-
-/// NFC without an allocation pass when the text already is (nearly always).
-fn nfc(s: &str) -> String {
-    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
-        s.to_string()
-    } else {
-        s.nfc().collect()
     }
 }
 
