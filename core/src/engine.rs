@@ -7,7 +7,7 @@ use crate::layout::{LayoutTables, SheetLayout};
 use crate::model::{Field, PurchaseLine, Sheet, SheetKind, Workbook};
 use crate::normalize::origin::{Origin, OriginClass};
 use crate::normalize::{apply, Tables};
-use crate::read::{sniff_format, stream_xlsx, Format, Limits, RowSink, Streamed, Value};
+use crate::read::{self, sniff_format, Format, Limits, RowSink, Streamed, Value};
 use crate::registry::Registry;
 use crate::report::{
     AsOfSource, Finding, Input, InputError, PackInfo, Report, ToolInfo, Totals, DISCLAIMER_EN,
@@ -131,9 +131,9 @@ impl Engine {
     }
 
     /// Read and check one file from `src` (a file on disk, or `Cursor<&[u8]>`), whose SHA-256
-    /// the caller gives. xlsx/xlsm stream row by row: each line is normalised and checked as it
-    /// is read and its findings go to `sink` at once, so neither the file nor its lines sit in
-    /// memory. Other formats are read whole (their readers need the bytes).
+    /// the caller gives. xlsx/xlsm and CSV/TSV stream row by row: each line is normalised and
+    /// checked as it is read and its findings go to `sink` at once, so neither the file nor its
+    /// lines sit in memory. Other formats are read whole (their readers need the bytes).
     ///
     /// When the law date cannot be known before the lines are read (no `--as-of`, and the date
     /// may come from a later sheet or from a date column), a first pass reads only the layout.
@@ -156,7 +156,7 @@ impl Engine {
         } else {
             sniff_format(&probe(&mut src, len).map_err(io)?, file_name).ok()
         };
-        let Some(format) = format.filter(|f| matches!(f, Format::Xlsx | Format::Xlsm)) else {
+        let Some(format) = format.filter(|f| read::streams(*f)) else {
             return self.check_in_memory(src, file_name, sha256, opts, sink);
         };
         let lt = LayoutTables {
@@ -166,12 +166,12 @@ impl Engine {
         for _ in 0..2 {
             src.seek(SeekFrom::Start(0)).map_err(io)?;
             let mut d = Driver::new(self, opts, file_name, &lt, fixed, &mut *sink);
-            let streamed = stream_xlsx(&mut src, file_name, &limits, &mut d)?;
+            let streamed = read::stream(&mut src, file_name, format, &limits, &mut d)?;
             if streamed == Streamed::Stopped {
                 // The law date depends on what comes later: read the layout only, then again.
                 src.seek(SeekFrom::Start(0)).map_err(io)?;
                 let mut pass = DatePass::new(&lt);
-                stream_xlsx(&mut src, file_name, &limits, &mut pass)?;
+                read::stream(&mut src, file_name, format, &limits, &mut pass)?;
                 fixed = Some(as_of_from(&pass.done, pass.line_date, opts));
                 continue;
             }

@@ -14,6 +14,7 @@ mod zipguard;
 
 pub use legacy::detect_legacy_font;
 pub use sniff::Format;
+pub use text::stream_text;
 pub use xlsx_stream::{stream_xlsx, RowSink, Streamed};
 
 /// The format of a file from its first and last bytes (a zip's part names sit in its central
@@ -23,6 +24,37 @@ pub fn sniff_format(bytes: &[u8], file_name: &str) -> std::result::Result<Format
 }
 
 use crate::{Error, Result};
+use std::io::{Read, Seek};
+
+/// Whether `stream` reads this format row by row (the others are read whole by `read`).
+pub fn streams(format: Format) -> bool {
+    matches!(
+        format,
+        Format::Xlsx | Format::Xlsm | Format::Csv | Format::Tsv
+    )
+}
+
+/// Send a file's rows to `sink` one at a time, with the reader for its format (one `streams`
+/// accepts; `sniff_format` tells which).
+pub fn stream<R: Read + Seek>(
+    src: R,
+    file_name: &str,
+    format: Format,
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<Streamed> {
+    match format {
+        Format::Xlsx | Format::Xlsm => stream_xlsx(src, file_name, limits, sink),
+        Format::Csv | Format::Tsv => stream_text(src, file_name, format, limits, sink),
+        _ => Err(Error::unreadable(
+            file_name,
+            format!(
+                "tệp {} không đọc được theo từng dòng; hãy dùng đọc cả tệp",
+                format.id()
+            ),
+        )),
+    }
+}
 
 /// One cell's value as read.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,10 +1,14 @@
 //! CSV and TSV: encoding detection (UTF-8 ± BOM, UTF-16 LE/BE with BOM, Windows-1258),
 //! delimiter detection (`,` `;` tab), rows numbered by record as Excel shows them.
+//!
+//! `stream_text` sends the rows one at a time to a `RowSink`, so a large UTF-8 file is never
+//! held whole; `read_text` collects the same rows through the same code.
 
-use super::{Format, Limits, RawBook, RawSheet, Value};
+use super::{Format, Limits, RawBook, RawSheet, RowSink, Streamed, Value};
 use crate::text::nfc;
 use crate::{Error, Result};
 use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1258};
+use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom};
 
 /// Decode to text, saying which encoding was used.
 pub fn decode(bytes: &[u8]) -> (String, &'static str) {
@@ -47,7 +51,7 @@ fn detect_delimiter(text: &str, format: Format) -> u8 {
         // Count per line outside quotes over the first 20 lines; prefer the one present in most lines.
         let mut lines_with = 0;
         let mut total = 0;
-        for line in text.lines().take(20) {
+        for line in text.lines().take(DELIMITER_LINES) {
             let mut inq = false;
             let mut n = 0;
             for b in line.bytes() {
@@ -70,21 +74,159 @@ fn detect_delimiter(text: &str, format: Format) -> u8 {
     best.0
 }
 
-pub fn read_text(bytes: &[u8], file: &str, format: Format, limits: &Limits) -> Result<RawBook> {
-    let (text, encoding) = decode(bytes);
+/// Lines `detect_delimiter` looks at.
+const DELIMITER_LINES: usize = 20;
+
+/// U+037E GREEK QUESTION MARK in UTF-8: NFC turns it into `;`, so a file holding it is composed
+/// whole before it is split, as it always was.
+const GREEK_QUESTION_MARK: [u8; 2] = [0xCD, 0xBE];
+
+/// Where a file's records come from once its encoding is known.
+enum Source<R> {
+    /// Valid UTF-8 (after any BOM), read as it comes: `head` is the first lines, already taken
+    /// from `rest` to find the delimiter. Each cell is composed to NFC on its own, which is what
+    /// composing the whole text gives: no delimiter, quote or line break composes with a mark.
+    Utf8 { head: Vec<u8>, rest: BufReader<R> },
+    /// UTF-16, Windows-1258 (and UTF-8 with a BOM but broken bytes, or holding U+037E) are
+    /// decoded whole and composed to NFC, as before streaming: such files are small in practice.
+    Decoded(String),
+}
+
+/// A text file ready to be split into records.
+struct Opened<R> {
+    source: Source<R>,
+    encoding: &'static str,
+    delimiter: u8,
+}
+
+/// Decide the encoding (by the BOM, then by checking every byte is UTF-8, as `decode` does) and
+/// the delimiter, without holding a UTF-8 file.
+fn open<R: Read + Seek>(mut src: R, file: &str, format: Format) -> Result<Opened<R>> {
+    let io = |e: std::io::Error| Error::unreadable(file, format!("không đọc được tệp ({e})"));
+    src.seek(SeekFrom::Start(0)).map_err(io)?;
+    let mut bom = Vec::with_capacity(3);
+    src.by_ref().take(3).read_to_end(&mut bom).map_err(io)?;
+    let (start, encoding) = if bom.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        (Some(3), "UTF-8 (BOM)")
+    } else if bom.starts_with(&[0xFF, 0xFE]) || bom.starts_with(&[0xFE, 0xFF]) {
+        (None, "")
+    } else {
+        (Some(0), "UTF-8")
+    };
+    if let Some(start) = start {
+        src.seek(SeekFrom::Start(start)).map_err(io)?;
+        if plain_utf8(&mut src).map_err(io)? {
+            src.seek(SeekFrom::Start(start)).map_err(io)?;
+            let mut rest = BufReader::with_capacity(64 * 1024, src);
+            // The first lines only (a file without line breaks is one line, held whole).
+            let mut head = Vec::new();
+            for _ in 0..DELIMITER_LINES {
+                if rest.read_until(b'\n', &mut head).map_err(io)? == 0 {
+                    break;
+                }
+            }
+            let delimiter = detect_delimiter(&String::from_utf8_lossy(&head), format);
+            return Ok(Opened {
+                source: Source::Utf8 { head, rest },
+                encoding,
+                delimiter,
+            });
+        }
+    }
+    let mut bytes = Vec::new();
+    src.seek(SeekFrom::Start(0))
+        .and_then(|_| src.read_to_end(&mut bytes))
+        .map_err(io)?;
+    let (text, encoding) = decode(&bytes);
+    drop(bytes);
     let text = nfc(&text);
-    let delim = detect_delimiter(&text, format);
+    let delimiter = detect_delimiter(&text, format);
+    Ok(Opened {
+        source: Source::Decoded(text),
+        encoding,
+        delimiter,
+    })
+}
+
+/// Whether the rest of `src` is valid UTF-8 holding no U+037E, read in chunks (a character
+/// split between two chunks is carried over to the next).
+fn plain_utf8<R: Read>(src: &mut R) -> std::io::Result<bool> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut carried = 0;
+    loop {
+        let n = match src.read(&mut buf[carried..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            // A character cut short by the end of the file is not UTF-8.
+            return Ok(carried == 0);
+        }
+        let filled = carried + n;
+        let Some(chunk) = buf.get(..filled) else {
+            return Ok(false);
+        };
+        let valid = match std::str::from_utf8(chunk) {
+            Ok(_) => filled,
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(_) => return Ok(false),
+        };
+        if chunk
+            .get(..valid)
+            .is_some_and(|v| v.windows(2).any(|w| w == GREEK_QUESTION_MARK))
+        {
+            return Ok(false);
+        }
+        buf.copy_within(valid..filled, 0);
+        carried = filled - valid;
+    }
+}
+
+impl<R: Read> Opened<R> {
+    /// Split into records and turn each into a row: `each(index, row)` gets every record in
+    /// order (0-based, as `RawSheet::rows`), empty ones too; returning false stops the read.
+    fn records(
+        self,
+        file: &str,
+        limits: &Limits,
+        each: &mut dyn FnMut(usize, Vec<Value>) -> bool,
+    ) -> Result<Streamed> {
+        match self.source {
+            Source::Utf8 { head, rest } => each_record(
+                Cursor::new(head).chain(rest),
+                self.delimiter,
+                file,
+                limits,
+                each,
+            ),
+            Source::Decoded(text) => {
+                each_record(text.as_bytes(), self.delimiter, file, limits, each)
+            }
+        }
+    }
+}
+
+/// The one place a CSV record becomes a row: cells composed to NFC, blank cells `Empty`,
+/// trailing empty cells dropped, the size limits applied.
+fn each_record(
+    src: impl Read,
+    delimiter: u8,
+    file: &str,
+    limits: &Limits,
+    each: &mut dyn FnMut(usize, Vec<Value>) -> bool,
+) -> Result<Streamed> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .delimiter(delim)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
+        .delimiter(delimiter)
+        .from_reader(src);
     let mut cells: u64 = 0;
     let mut record = csv::StringRecord::new();
+    let mut index = 0usize;
     loop {
         match rdr.read_record(&mut record) {
-            Ok(false) => break,
+            Ok(false) => return Ok(Streamed::Done),
             Ok(true) => {}
             Err(e) => {
                 let at = e
@@ -104,15 +246,15 @@ pub fn read_text(bytes: &[u8], file: &str, format: Format, limits: &Limits) -> R
                 ),
             ));
         }
-        let row_no = rows.len() + 1;
         let mut row = Vec::with_capacity(record.len());
         for (j, field) in record.iter().enumerate() {
+            let field = nfc(field);
             if field.chars().count() > limits.max_cell_chars {
                 return Err(Error::unreadable(
                     file,
                     format!(
                         "ô {}: nội dung dài quá {} ký tự",
-                        crate::cell::a1(row_no as u32 - 1, j as u32),
+                        crate::cell::a1(index as u32, j as u32),
                         limits.max_cell_chars
                     ),
                 ));
@@ -120,21 +262,59 @@ pub fn read_text(bytes: &[u8], file: &str, format: Format, limits: &Limits) -> R
             row.push(if field.trim().is_empty() {
                 Value::Empty
             } else {
-                Value::Text(field.to_string())
+                Value::Text(field)
             });
         }
         while matches!(row.last(), Some(Value::Empty)) {
             row.pop();
         }
-        rows.push(row);
+        if !each(index, row) {
+            return Ok(Streamed::Stopped);
+        }
+        index += 1;
     }
-    let name = file
-        .rsplit(['/', '\\'])
+}
+
+/// The one sheet's name: the file name without folder and extension.
+fn sheet_name(file: &str) -> String {
+    file.rsplit(['/', '\\'])
         .next()
         .unwrap_or(file)
         .rsplit_once('.')
         .map(|(s, _)| s.to_string())
-        .unwrap_or_else(|| file.to_string());
+        .unwrap_or_else(|| file.to_string())
+}
+
+/// Stream a CSV/TSV file's rows to `sink` as one sheet (`sheet_start(name, false, true)`, the
+/// non-empty rows by record index, `sheet_end`). A UTF-8 file is read twice (once to check its
+/// bytes are UTF-8, as `decode` decides) and never held; other encodings are decoded whole.
+pub fn stream_text<R: Read + Seek>(
+    src: R,
+    file: &str,
+    format: Format,
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<Streamed> {
+    let opened = open(src, file, format)?;
+    sink.sheet_start(&sheet_name(file), false, true);
+    let streamed = opened.records(file, limits, &mut |index, row| {
+        row.is_empty() || sink.row(index, row)
+    })?;
+    if streamed == Streamed::Done {
+        sink.sheet_end();
+    }
+    Ok(streamed)
+}
+
+pub fn read_text(bytes: &[u8], file: &str, format: Format, limits: &Limits) -> Result<RawBook> {
+    let opened = open(Cursor::new(bytes), file, format)?;
+    let (encoding, delim) = (opened.encoding, opened.delimiter);
+    let mut rows = Vec::new();
+    opened.records(file, limits, &mut |_, row| {
+        rows.push(row);
+        true
+    })?;
+    let name = sheet_name(file);
     let delim_name = match delim {
         b'\t' => "tab",
         b';' => ";",
@@ -199,5 +379,224 @@ mod tests {
         let rows = &book.sheets[0].rows;
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[2][0], Value::Text("z".into()));
+    }
+
+    /// Collects what a stream sends; stops after `stop_after` rows when set.
+    #[derive(Default)]
+    struct Collect {
+        starts: Vec<(String, bool, bool)>,
+        rows: Vec<(usize, Vec<Value>)>,
+        ends: usize,
+        stop_after: Option<usize>,
+    }
+
+    impl RowSink for Collect {
+        fn sheet_start(&mut self, name: &str, hidden: bool, last: bool) {
+            self.starts.push((name.to_string(), hidden, last));
+        }
+        fn row(&mut self, index: usize, row: Vec<Value>) -> bool {
+            self.rows.push((index, row));
+            self.stop_after != Some(self.rows.len())
+        }
+        fn sheet_end(&mut self) {
+            self.ends += 1;
+        }
+    }
+
+    fn stream(bytes: &[u8], name: &str, limits: &Limits) -> (Result<Streamed>, Collect) {
+        let mut sink = Collect::default();
+        let format = if name.ends_with(".tsv") {
+            Format::Tsv
+        } else {
+            Format::Csv
+        };
+        let r = stream_text(Cursor::new(bytes), name, format, limits, &mut sink);
+        (r, sink)
+    }
+
+    /// `read_text`'s rows as a stream sends them: by record index, empty rows left out.
+    fn non_empty_rows(book: &RawBook) -> Vec<(usize, Vec<Value>)> {
+        book.sheets[0]
+            .rows
+            .iter()
+            .cloned()
+            .enumerate()
+            .filter(|(_, r)| !r.is_empty())
+            .collect()
+    }
+
+    fn assert_same_as_read_text(bytes: &[u8], name: &str) -> RawBook {
+        let format = if name.ends_with(".tsv") {
+            Format::Tsv
+        } else {
+            Format::Csv
+        };
+        let book = read_text(bytes, name, format, &Limits::default()).unwrap();
+        let (r, sink) = stream(bytes, name, &Limits::default());
+        assert_eq!(r.unwrap(), Streamed::Done, "{name}");
+        assert_eq!(
+            sink.starts,
+            vec![(book.sheets[0].name.clone(), false, true)]
+        );
+        assert_eq!(sink.ends, 1, "{name}");
+        assert_eq!(sink.rows, non_empty_rows(&book), "{name}");
+        assert!(!sink.rows.is_empty(), "{name}");
+        book
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/");
+        std::fs::read(format!("{dir}{name}")).unwrap()
+    }
+
+    #[test]
+    fn streamed_rows_are_read_text_rows() {
+        for (name, note) in [
+            ("award_multiline.csv", "mã hoá UTF-8, phân cách \",\""),
+            ("award_utf8_semicolon.csv", "phân cách \";\""),
+            ("award_utf16le.txt", "mã hoá UTF-16 LE"),
+            ("award_cp1258.csv", "mã hoá Windows-1258"),
+            ("award_utf8_bom.csv", "mã hoá UTF-8 (BOM)"),
+            ("award_tab.tsv", "phân cách \"tab\""),
+            ("legacy_tcvn3.csv", "mã hoá"),
+        ] {
+            let book = assert_same_as_read_text(&fixture(name), name);
+            assert!(book.notes[0].contains(note), "{name}: {:?}", book.notes);
+        }
+        // A cell spanning lines stays one cell; Windows-1258 tone marks are composed.
+        let book = read_text(
+            &fixture("award_multiline.csv"),
+            "m.csv",
+            Format::Csv,
+            &Limits::default(),
+        )
+        .unwrap();
+        assert!(book.sheets[0]
+            .rows
+            .iter()
+            .flatten()
+            .any(|v| matches!(v, Value::Text(t) if t.contains("Kính\n* Lam kính"))));
+        let (_, sink) = stream(&fixture("award_cp1258.csv"), "c.csv", &Limits::default());
+        assert_eq!(sink.rows[0].1[1], Value::Text("Tên hàng hóa".into()));
+    }
+
+    #[test]
+    fn blank_records_and_cells_match() {
+        let bytes = "a;b;c\r\n\r\n ; x ;\r\n;;\r\n\"q;\"\"r\"\"\";2\r\nlast".as_bytes();
+        let book = assert_same_as_read_text(bytes, "d/blank.csv");
+        let rows = &book.sheets[0].rows;
+        assert_eq!(book.sheets[0].name, "blank");
+        assert_eq!(rows[1], vec![Value::Empty, Value::Text(" x ".into())]);
+        assert_eq!(rows[2], Vec::<Value>::new());
+        assert_eq!(rows[3][0], Value::Text("q;\"r\"".into()));
+        assert_eq!(rows.len(), 5);
+    }
+
+    #[test]
+    fn invalid_byte_after_64_kib_still_means_windows_1258() {
+        let mut bytes = "Xuất xứ,Số lượng\n".as_bytes().to_vec();
+        while bytes.len() < 70 * 1024 {
+            bytes.extend_from_slice("Việt Nam,1\n".as_bytes());
+        }
+        bytes.extend_from_slice(b"Nh\xE2t,2\n");
+        let book = assert_same_as_read_text(&bytes, "late.csv");
+        assert!(book.notes[0].contains("Windows-1258"), "{:?}", book.notes);
+        let (_, sink) = stream(&bytes, "late.csv", &Limits::default());
+        // Each UTF-8 byte of "ấ" read as a Windows-1258 letter, as `decode` reads it.
+        let want = nfc(&WINDOWS_1258
+            .decode_without_bom_handling("Xuất xứ".as_bytes())
+            .0);
+        assert_ne!(want, "Xuất xứ");
+        assert_eq!(sink.rows[0].1[0], Value::Text(want));
+        assert_eq!(sink.rows.last().unwrap().1[0], Value::Text("Nhât".into()));
+    }
+
+    #[test]
+    fn utf8_check_carries_a_character_split_between_chunks() {
+        for pad in 64 * 1024 - 3..=64 * 1024 {
+            let mut bytes = vec![b'a'; pad];
+            bytes.extend_from_slice("ệ,ư\n".as_bytes());
+            assert!(plain_utf8(&mut Cursor::new(&bytes)).unwrap(), "{pad}");
+            bytes.push(0xE1); // a character cut short by the end of the file
+            assert!(!plain_utf8(&mut Cursor::new(&bytes)).unwrap(), "{pad}");
+        }
+    }
+
+    #[test]
+    fn bom_with_broken_bytes_and_greek_question_mark_read_as_before() {
+        // After a UTF-8 BOM, broken bytes become U+FFFD (not Windows-1258).
+        let book = assert_same_as_read_text(b"\xEF\xBB\xBFa,b\nx\xFFy,2\n", "bom.csv");
+        assert_eq!(book.sheets[0].rows[1][0], Value::Text("x\u{FFFD}y".into()));
+        // NFC turns U+037E into ';', which then splits the cell as it always did.
+        let book = assert_same_as_read_text("a;b\nx\u{37E}y;z\n".as_bytes(), "g.csv");
+        assert_eq!(
+            book.sheets[0].rows[1],
+            vec![
+                Value::Text("x".into()),
+                Value::Text("y".into()),
+                Value::Text("z".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn streamed_limits_and_errors_match_read_text() {
+        let bytes = fixture("award_utf8_bom.csv");
+        for limits in [
+            Limits {
+                max_cells: 30,
+                ..Limits::default()
+            },
+            Limits {
+                max_cell_chars: 10,
+                ..Limits::default()
+            },
+        ] {
+            let want = read_text(&bytes, "a.csv", Format::Csv, &limits)
+                .unwrap_err()
+                .to_string();
+            let got = stream(&bytes, "a.csv", &limits).0.unwrap_err().to_string();
+            assert_eq!(got, want);
+            assert!(
+                got.contains("vượt giới hạn") || got.contains("10 ký tự"),
+                "{got}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_sink_that_stops_stops_the_read() {
+        // A cell past the limit at the end: reading that far would be an error.
+        let mut text = String::from("STT,Tên hàng hóa\n");
+        for i in 1..=1000 {
+            text.push_str(&format!("{i},Hàng {i}\n"));
+        }
+        text.push_str(&format!("1001,{}\n", "x".repeat(100)));
+        let limits = Limits {
+            max_cell_chars: 50,
+            ..Limits::default()
+        };
+        assert!(stream(text.as_bytes(), "s.csv", &limits).0.is_err());
+        let mut sink = Collect {
+            stop_after: Some(3),
+            ..Collect::default()
+        };
+        let r = stream_text(
+            Cursor::new(text.as_bytes()),
+            "s.csv",
+            Format::Csv,
+            &limits,
+            &mut sink,
+        );
+        assert_eq!(r.unwrap(), Streamed::Stopped);
+        assert_eq!(sink.rows.len(), 3);
+        assert_eq!(
+            sink.rows[2],
+            (
+                2,
+                vec![Value::Text("2".into()), Value::Text("Hàng 2".into())]
+            )
+        );
+        assert_eq!(sink.ends, 0, "a stopped read does not end the sheet");
     }
 }
