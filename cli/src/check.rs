@@ -615,12 +615,17 @@ pub fn run(args: Args) -> ExitCode {
             Err(e) => return fail(e),
         },
     };
+    let items = expand(&args.paths, args.lang);
+    let threads = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let opts = CheckOptions {
         as_of,
         today: today(),
         lang,
+        // Fewer files than threads (one big file): read ahead on an idle core.
+        read_ahead: threads >= 2 && items.len() < threads,
     };
-    let items = expand(&args.paths, args.lang);
     if args.format == Format::Json && waivers.is_none() {
         return match run_json_stream(&args, &engine, &opts, &items, fail_on) {
             Ok(code) => {

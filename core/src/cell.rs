@@ -16,7 +16,18 @@ pub fn col_letters(mut col: u32) -> String {
 
 /// A1 address for 0-based row and column.
 pub fn a1(row: u32, col: u32) -> String {
-    format!("{}{}", col_letters(col), row + 1)
+    // Built by hand: every field of every line gets one, so `format!` showed in profiles.
+    let mut s = col_letters(col);
+    let mut digits = [0u8; 10];
+    let mut n = row as u64 + 1;
+    let mut k = digits.len();
+    while n > 0 || k == digits.len() {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    s.extend(digits[k..].iter().map(|&d| d as char));
+    s
 }
 
 #[cfg(test)]
@@ -32,5 +43,7 @@ mod tests {
         assert_eq!(col_letters(702), "AAA");
         assert_eq!(col_letters(16383), "XFD");
         assert_eq!(a1(0, 2), "C1");
+        assert_eq!(a1(9, 0), "A10");
+        assert_eq!(a1(u32::MAX, 16383), "XFD4294967296");
     }
 }

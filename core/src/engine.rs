@@ -7,6 +7,7 @@ use crate::layout::{LayoutTables, SheetLayout};
 use crate::model::{Field, PurchaseLine, Sheet, SheetKind, Workbook};
 use crate::normalize::origin::{Origin, OriginClass};
 use crate::normalize::{apply, Tables};
+use crate::read::pipe::read_ahead;
 use crate::read::{self, sniff_format, Format, Limits, RowSink, Streamed, Value};
 use crate::registry::Registry;
 use crate::report::{
@@ -29,6 +30,9 @@ pub struct CheckOptions {
     pub as_of: Option<Date>,
     pub today: Date,
     pub lang: Lang,
+    /// Read the next rows on a second thread while this one checks (native only; the browser
+    /// has no threads). Worth it when a core would otherwise sit idle: one big file.
+    pub read_ahead: bool,
 }
 
 pub struct Engine {
@@ -138,7 +142,7 @@ impl Engine {
     /// When the law date cannot be known before the lines are read (no `--as-of`, and the date
     /// may come from a later sheet or from a date column), a first pass reads only the layout.
     /// A read error part-way leaves the findings already sent; the caller reports the error.
-    pub fn check_reader<R: Read + Seek>(
+    pub fn check_reader<R: Read + Seek + Send>(
         &self,
         mut src: R,
         file_name: &str,
@@ -166,7 +170,12 @@ impl Engine {
         for _ in 0..2 {
             src.seek(SeekFrom::Start(0)).map_err(io)?;
             let mut d = Driver::new(self, opts, file_name, &lt, fixed, &mut *sink);
-            let streamed = read::stream(&mut src, file_name, format, &limits, &mut d)?;
+            let streamed = read_ahead(
+                opts.read_ahead,
+                file_name,
+                |to| read::stream(&mut src, file_name, format, &limits, to),
+                &mut d,
+            )?;
             if streamed == Streamed::Stopped {
                 // The law date depends on what comes later: read the layout only, then again.
                 src.seek(SeekFrom::Start(0)).map_err(io)?;
@@ -184,7 +193,7 @@ impl Engine {
         self.check_in_memory(src, file_name, sha256, opts, sink)
     }
 
-    fn check_in_memory<R: Read + Seek>(
+    fn check_in_memory<R: Read + Seek + Send>(
         &self,
         mut src: R,
         file_name: &str,
@@ -386,7 +395,7 @@ impl Engine {
             if let (Some(field), Some(line)) = (Field::from_id(&h.key), line) {
                 if let Some(fv) = line.get(field) {
                     if matches!(field, Field::Origin | Field::OriginRequirement) {
-                        let o = fv.origin.clone().unwrap_or_else(|| {
+                        let o = fv.origin.as_deref().cloned().unwrap_or_else(|| {
                             let m = if field == Field::Origin {
                                 line.text(Field::Manufacturer)
                             } else {
@@ -410,11 +419,7 @@ impl Engine {
             .looked_up()
             .map(|l| l.strong().cloned().collect())
             .unwrap_or_default();
-        let message = fired
-            .message
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let message = squash_spaces(fired.message);
         Finding {
             rule: rule.code.clone(),
             name: rule.name(ctx.lang).to_string(),
@@ -580,6 +585,18 @@ fn as_of_from(
         return (d, AsOfSource::PlanDate);
     }
     (opts.today, AsOfSource::Today)
+}
+
+/// One space between words, none at the ends (templates may leave gaps where a part was empty).
+fn squash_spaces(s: String) -> String {
+    let plain = !s.starts_with(' ')
+        && !s.ends_with(' ')
+        && !s.contains("  ")
+        && !s.chars().any(|c| c.is_whitespace() && c != ' ');
+    if plain {
+        return s;
+    }
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Layout only: the sheets' facts and the first line's date, for the law date.

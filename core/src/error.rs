@@ -27,25 +27,36 @@ impl Error {
 }
 
 /// Line and column (1-based; the column counts characters) of a byte offset in `text`.
+/// Counts bytes, not chars, for the line: rule packs ask for hundreds of positions at load.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut line = 1;
-    let mut col = 1;
-    for (i, c) in text.char_indices() {
-        if i >= offset {
-            break;
-        }
-        if c == '\n' {
-            line += 1;
-            col = 1;
-        } else {
-            col += 1;
-        }
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
-    (line, col)
+    let before = &text[..end];
+    let line = 1 + before.bytes().filter(|&b| b == b'\n').count();
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, 1 + before[start..].chars().count())
 }
 
 /// "SOURCE:LINE:COLUMN" of a byte offset in `text`, for errors in data files.
 pub fn position(source: &str, text: &str, offset: usize) -> String {
     let (line, col) = line_col(text, offset);
     format!("{source}:{line}:{col}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_col;
+
+    #[test]
+    fn line_and_character_column() {
+        let t = "a = 1\nđơn = \"x\"\n\nz";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 6), (2, 1));
+        // "đơn = " is 6 characters but 8 bytes.
+        assert_eq!(line_col(t, 6 + "đơn = ".len()), (2, 7));
+        assert_eq!(line_col(t, t.len() - 1), (4, 1));
+        assert_eq!(line_col(t, 10_000), (4, 2));
+    }
 }

@@ -10,6 +10,7 @@ pub mod equivalents;
 pub mod error;
 pub mod inspect;
 pub mod layout;
+pub mod memo;
 pub mod model;
 pub mod normalize;
 pub mod number;

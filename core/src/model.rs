@@ -165,12 +165,13 @@ pub struct FieldValue {
     pub value: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Set on `origin` by the normalise stage.
+    /// Set on `origin` by the normalise stage. Boxed, like `hs`: only one field of a line has
+    /// it, and every field of every line would otherwise carry the space.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub origin: Option<Origin>,
+    pub origin: Option<Box<Origin>>,
     /// Set on `hs_code` by the normalise stage.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub hs: Option<HsInfo>,
+    pub hs: Option<Box<HsInfo>>,
 }
 
 impl FieldValue {

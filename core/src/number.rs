@@ -24,6 +24,13 @@ pub enum Parsed {
 
 /// Parse a Vietnamese-notation number written as text. Err carries a Vietnamese reason for the user.
 pub fn parse_number(text: &str) -> Result<Parsed, String> {
+    // Most cells are plain digits ("125000"): read them without cleaning or folding.
+    let t = text.trim_ascii();
+    if (1..=15).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(n) = t.parse::<u64>() {
+            return Ok(Parsed::Number(n as f64));
+        }
+    }
     let cleaned: String = text
         .chars()
         .filter(|&c| !is_invisible(c))
@@ -276,6 +283,18 @@ fn is_invisible(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_digits_read_as_the_general_rules_read_them() {
+        for t in ["0", "7", "0123", "125000", " 125000\t", "999999999999999"] {
+            assert_eq!(parse_number(t), parse_folded(t.trim()), "{t:?}");
+        }
+        // 16 digits and more go through the general rules.
+        assert_eq!(
+            parse_number("1234567890123456"),
+            parse_folded("1234567890123456")
+        );
+    }
 
     fn num(s: &str) -> f64 {
         match parse_number(s) {

@@ -6,6 +6,7 @@
 use crate::model::PurchaseLine;
 use serde::Serialize;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// Where an entry comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -100,7 +101,8 @@ impl Lookup {
 /// A source of domestic equivalents. Implementations must be cheap to share across threads.
 pub trait Registry: Send + Sync {
     /// Domestic equivalents of the line's item, best first.
-    fn lookup(&self, line: &PurchaseLine) -> Lookup;
+    /// Shared (`Arc`): the same answer serves every line that names the same item.
+    fn lookup(&self, line: &PurchaseLine) -> Arc<Lookup>;
     /// Identifies the data in force, for the report ("" for none).
     fn hash(&self) -> String {
         String::new()
@@ -112,8 +114,8 @@ pub trait Registry: Send + Sync {
 pub struct EmptyRegistry;
 
 impl Registry for EmptyRegistry {
-    fn lookup(&self, _line: &PurchaseLine) -> Lookup {
-        Lookup::default()
+    fn lookup(&self, _line: &PurchaseLine) -> Arc<Lookup> {
+        Arc::default()
     }
 }
 
@@ -122,7 +124,7 @@ impl Registry for EmptyRegistry {
 pub struct FixedRegistry(pub Lookup);
 
 impl Registry for FixedRegistry {
-    fn lookup(&self, _line: &PurchaseLine) -> Lookup {
-        self.0.clone()
+    fn lookup(&self, _line: &PurchaseLine) -> Arc<Lookup> {
+        Arc::new(self.0.clone())
     }
 }

@@ -81,16 +81,53 @@ fn push_folded(out: &mut String, space: &mut bool, c: char) {
 /// NFC: what we show and store as "raw" text after decoding. Text that already is NFC (nearly
 /// every cell) is copied without a normalisation pass.
 pub fn nfc(s: &str) -> String {
-    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+    if plainly_nfc(s) || is_nfc_quick(s.chars()) == IsNormalized::Yes {
         s.to_string()
     } else {
         s.nfc().collect()
     }
 }
 
+/// A byte scan for the usual case: only characters below U+0300 (no combining mark lives there)
+/// and the Latin Extended Additional block U+1E00–U+1EFF (every precomposed Vietnamese letter),
+/// none of which NFC changes whatever follows them. Anything else goes to the full quick check.
+fn plainly_nfc(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            // ASCII and the lead bytes of U+0080–U+02FF.
+            0x00..=0x7f | 0xc2..=0xcb => i += if b[i] < 0x80 { 1 } else { 2 },
+            // E1 B8–BB: U+1E00–U+1EFF.
+            0xe1 if matches!(b.get(i + 1), Some(0xb8..=0xbb)) => i += 3,
+            _ => return false,
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_scan_agrees_with_the_quick_check() {
+        for s in [
+            "Việt Nam",
+            "Bơm tiêm 5ml – loại 1",
+            "Ống nghiệm × 100 µl ²",
+            "Vie\u{0302}\u{0323}t",
+            "Trung Quốc\u{0301}",
+            "日本",
+            "",
+        ] {
+            let quick = is_nfc_quick(s.chars()) == IsNormalized::Yes;
+            assert!(!plainly_nfc(s) || quick, "{s:?}");
+            assert_eq!(nfc(s), s.nfc().collect::<String>(), "{s:?}");
+        }
+        assert!(plainly_nfc("Công ty Cổ phần Dược phẩm Đức Đạt, Việt Nam"));
+        assert!(!plainly_nfc("Vie\u{0302}t"));
+    }
 
     #[test]
     fn folds_vietnamese() {

@@ -234,7 +234,12 @@ fn parse_opts(o: &JsValue) -> Result<Opts, String> {
         extras.rules_label = String::new();
     }
     Ok(Opts {
-        check: CheckOptions { as_of, today, lang },
+        check: CheckOptions {
+            as_of,
+            today,
+            lang,
+            read_ahead: false,
+        },
         fail_on,
         extras,
     })

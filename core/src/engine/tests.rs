@@ -10,6 +10,7 @@ fn opts() -> CheckOptions {
         as_of: None,
         today: Date::parse("2026-06-01").unwrap(),
         lang: Lang::Vi,
+        read_ahead: false,
     }
 }
 

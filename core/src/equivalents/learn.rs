@@ -57,7 +57,10 @@ impl Learner {
         self.lines += 1;
         let origin_raw = line.text(Field::Origin);
         let maker_raw = line.text(Field::Manufacturer);
-        let origin = match line.get(Field::Origin).and_then(|v| v.origin.clone()) {
+        let origin = match line
+            .get(Field::Origin)
+            .and_then(|v| v.origin.as_deref().cloned())
+        {
             Some(o) => o,
             None => origins.classify(origin_raw, maker_raw),
         };

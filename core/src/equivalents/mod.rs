@@ -14,7 +14,7 @@ pub mod lexicon;
 pub mod profile;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -91,41 +91,7 @@ pub struct DomesticRegistry {
     hasher: Sha256,
     files: usize,
     /// Answers already given, by (name, HS code): files repeat the same items line after line.
-    cache: LookupCache,
-}
-
-/// How many answers the lookup cache holds before it starts afresh.
-const CACHE_MAX: usize = 4096;
-
-/// The lookup cache: shared by the threads of a batch; a clone starts empty.
-#[derive(Debug, Default)]
-struct LookupCache(Mutex<HashMap<(String, String), Lookup>>);
-
-impl Clone for LookupCache {
-    fn clone(&self) -> Self {
-        LookupCache::default()
-    }
-}
-
-impl LookupCache {
-    fn get(&self, key: &(String, String)) -> Option<Lookup> {
-        self.0.lock().ok()?.get(key).cloned()
-    }
-
-    fn put(&self, key: (String, String), lookup: &Lookup) {
-        if let Ok(mut m) = self.0.lock() {
-            if m.len() >= CACHE_MAX {
-                m.clear();
-            }
-            m.insert(key, lookup.clone());
-        }
-    }
-
-    fn clear(&self) {
-        if let Ok(mut m) = self.0.lock() {
-            m.clear();
-        }
-    }
+    cache: crate::memo::Memo<Arc<Lookup>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -519,46 +485,40 @@ pub fn vnd(p: f64) -> String {
 }
 
 /// The item name and HS code of a line as the registry reads them.
-pub fn line_name_hs(line: &PurchaseLine) -> (String, String) {
+pub fn line_name_hs(line: &PurchaseLine) -> (&str, &str) {
     let name = match line.text(Field::Name) {
         "" => line.text(Field::Model),
         n => n,
-    }
-    .to_string();
+    };
     let hs = line
         .get(Field::HsCode)
         .and_then(|v| v.hs.as_ref())
         .filter(|h| h.valid)
-        .and_then(|h| h.code.clone())
+        .and_then(|h| h.code.as_deref())
         .unwrap_or_default();
     (name, hs)
 }
 
 impl Registry for DomesticRegistry {
     /// Only strong matches: weak ones are suggestions for `registry search`, never findings.
-    fn lookup(&self, line: &PurchaseLine) -> Lookup {
+    fn lookup(&self, line: &PurchaseLine) -> Arc<Lookup> {
         let (name, hs) = line_name_hs(line);
         if name.trim().is_empty() {
-            return Lookup::default();
+            return Arc::default();
         }
-        let key = (name, hs);
-        if let Some(l) = self.cache.get(&key) {
-            return l;
-        }
-        let equivalents = self
-            .search(&key.0, &key.1, STRONG_MATCH)
-            .into_iter()
-            .map(|m| m.equivalent)
-            .collect();
-        let lookup = Lookup {
-            equivalents,
-            // No official list of all domestic makers exists for any item (LAW.md §6).
-            complete: false,
-            // The Ministry of Health list is not in the data (LAW.md §6).
-            drug_domestic_only: false,
-        };
-        self.cache.put(key, &lookup);
-        lookup
+        self.cache.get_or(name, hs, || {
+            Arc::new(Lookup {
+                equivalents: self
+                    .search(name, hs, STRONG_MATCH)
+                    .into_iter()
+                    .map(|m| m.equivalent)
+                    .collect(),
+                // No official list of all domestic makers exists for any item (LAW.md §6).
+                complete: false,
+                // The Ministry of Health list is not in the data (LAW.md §6).
+                drug_domestic_only: false,
+            })
+        })
     }
 
     fn hash(&self) -> String {

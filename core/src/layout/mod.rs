@@ -345,7 +345,7 @@ impl<'a> SheetLayout<'a> {
         sink: &mut dyn FnMut(&Sheet, PurchaseLine),
     ) {
         if self.decided {
-            self.body_row(index, &row, sink);
+            self.body_row(index, row, sink);
             return;
         }
         if index < HEADER_SCAN_ROWS {
@@ -353,7 +353,7 @@ impl<'a> SheetLayout<'a> {
             return;
         }
         self.decide(sink);
-        self.body_row(index, &row, sink);
+        self.body_row(index, row, sink);
     }
 
     /// No more rows: decide the header if not yet done, and return the sheet (without lines).
@@ -455,7 +455,7 @@ impl<'a> SheetLayout<'a> {
         self.header = Some(header);
         self.prev_row = last;
         for (i, row) in held.into_iter().filter(|(i, _)| *i > last) {
-            self.body_row(i, &row, sink);
+            self.body_row(i, row, sink);
         }
     }
 
@@ -467,7 +467,7 @@ impl<'a> SheetLayout<'a> {
         });
     }
 
-    fn body_row(&mut self, i: usize, row: &[Value], sink: &mut dyn FnMut(&Sheet, PurchaseLine)) {
+    fn body_row(&mut self, i: usize, row: Vec<Value>, sink: &mut dyn FnMut(&Sheet, PurchaseLine)) {
         if self.ended || i <= self.cols.last_header_row {
             return;
         }
@@ -476,72 +476,28 @@ impl<'a> SheetLayout<'a> {
             self.skip(gap as u32 + 1, "blank", "dòng trống".into());
         }
         self.prev_row = i;
-        let Some(header) = self.header.as_ref() else {
+        if self.header.is_none() {
             return;
-        };
+        }
         let row_no = i as u32 + 1;
-        let texts: Vec<String> = {
-            let mut t: Vec<String> = row
-                .iter()
-                .filter(|v| !v.is_empty())
-                .map(|v| v.display().trim().to_string())
-                .collect();
-            t.dedup();
-            t
-        };
-        if texts.is_empty() {
-            self.skip(row_no, "blank", "dòng trống".into());
-            return;
-        }
-        if i <= self.cols.last_header_row + 2 && is_numbering_row(row) {
-            self.skip(row_no, "numbering", "dòng đánh số cột".into());
-            return;
-        }
+        let line_no = self
+            .cols
+            .line_no
+            .and_then(|j| row.get(j))
+            .unwrap_or(&Value::Empty);
+        let numbered = is_item_number(line_no);
         let has_numbers = self
             .cols
             .numeric
             .iter()
             .any(|&j| row.get(j).is_some_and(looks_numeric));
-        if !has_numbers && is_signature_row(&texts) {
-            self.skip(row_no, "signature", "khối chữ ký: hết bảng".into());
-            self.ended = true;
+        if i <= self.cols.last_header_row + 2 && is_numbering_row(&row) {
+            self.skip(row_no, "numbering", "dòng đánh số cột".into());
             return;
         }
-        let line_no = self
-            .cols
-            .line_no
-            .and_then(|j| row.get(j))
-            .cloned()
-            .unwrap_or(Value::Empty);
-        let numbered = is_item_number(&line_no);
-        let first_text = texts.first().cloned().unwrap_or_default();
-        let name_text = self
-            .cols
-            .item
-            .first()
-            .map(|&j| text_at(row, j))
-            .unwrap_or_default();
-        if !numbered && (is_total_text(&first_text) || is_total_text(&name_text)) {
-            let t: String = first_text.chars().take(40).collect();
-            self.skip(row_no, "total", format!("dòng tổng: \"{t}\""));
-            return;
-        }
-        if !has_numbers && texts.len() == 1 && is_note_text(&first_text) {
-            let t: String = first_text.chars().take(60).collect();
-            self.skip(row_no, "note", format!("ghi chú: \"{t}\""));
-            return;
-        }
-        let unit_empty = self
-            .cols
-            .unit
-            .is_none_or(|j| row.get(j).is_none_or(|v| v.is_empty()));
-        let marker = is_section_marker(&line_no.display());
-        let one_text = texts.len() == 1 || (texts.len() == 2 && marker);
-        if !numbered && (marker || (!has_numbers && unit_empty && one_text)) {
-            let title = texts.join(" ");
-            let t: String = title.chars().take(60).collect();
-            self.skip(row_no, "section", format!("dòng mục: \"{t}\""));
-            self.section = Some(title);
+        // A numbered row with numbers is an item row: none of the checks below can skip it
+        // (they all need an unnumbered row or one without numbers), so its texts are not read.
+        if !(numbered && has_numbers) && self.not_an_item(&row, row_no, numbered, has_numbers) {
             return;
         }
         if self
@@ -553,6 +509,9 @@ impl<'a> SheetLayout<'a> {
             self.skip(row_no, "no_name", "không có tên hàng hóa".into());
             return;
         }
+        let Some(header) = self.header.as_ref() else {
+            return;
+        };
         let line = make_line(
             row,
             i as u32,
@@ -573,6 +532,66 @@ impl<'a> SheetLayout<'a> {
         }
         sink(&self.sheet, line);
     }
+
+    /// Blank, signature, total, note and section rows: skipped (and said why); true when skipped.
+    fn not_an_item(
+        &mut self,
+        row: &[Value],
+        row_no: u32,
+        numbered: bool,
+        has_numbers: bool,
+    ) -> bool {
+        let texts: Vec<String> = {
+            let mut t: Vec<String> = row
+                .iter()
+                .filter(|v| !v.is_empty())
+                .map(|v| v.display().trim().to_string())
+                .collect();
+            t.dedup();
+            t
+        };
+        if texts.is_empty() {
+            self.skip(row_no, "blank", "dòng trống".into());
+            return true;
+        }
+        if !has_numbers && is_signature_row(&texts) {
+            self.skip(row_no, "signature", "khối chữ ký: hết bảng".into());
+            self.ended = true;
+            return true;
+        }
+        let first_text = texts.first().cloned().unwrap_or_default();
+        let name_text = self
+            .cols
+            .item
+            .first()
+            .map(|&j| text_at(row, j))
+            .unwrap_or_default();
+        if !numbered && (is_total_text(&first_text) || is_total_text(&name_text)) {
+            let t: String = first_text.chars().take(40).collect();
+            self.skip(row_no, "total", format!("dòng tổng: \"{t}\""));
+            return true;
+        }
+        if !has_numbers && texts.len() == 1 && is_note_text(&first_text) {
+            let t: String = first_text.chars().take(60).collect();
+            self.skip(row_no, "note", format!("ghi chú: \"{t}\""));
+            return true;
+        }
+        let unit_empty = self
+            .cols
+            .unit
+            .is_none_or(|j| row.get(j).is_none_or(|v| v.is_empty()));
+        let line_no = self.cols.line_no.and_then(|j| row.get(j));
+        let marker = line_no.is_some_and(|v| is_section_marker(&v.display()));
+        let one_text = texts.len() == 1 || (texts.len() == 2 && marker);
+        if !numbered && (marker || (!has_numbers && unit_empty && one_text)) {
+            let title = texts.join(" ");
+            let t: String = title.chars().take(60).collect();
+            self.skip(row_no, "section", format!("dòng mục: \"{t}\""));
+            self.section = Some(title);
+            return true;
+        }
+        false
+    }
 }
 
 /// Lay out a whole sheet held in memory, collecting its lines.
@@ -591,7 +610,7 @@ pub fn layout_sheet(raw: &RawSheet, tables: &LayoutTables) -> Sheet {
 }
 
 fn make_line(
-    row: &[Value],
+    mut row: Vec<Value>,
     i: u32,
     header: &Header,
     problems: &mut Vec<Problem>,
@@ -600,32 +619,36 @@ fn make_line(
     let mut fields = BTreeMap::new();
     let mut extra = BTreeMap::new();
     for (j, f, text) in &header.columns {
-        let v = row.get(*j).unwrap_or(&Value::Empty);
+        // Each column appears once in the header, so its cell can be moved out of the row.
+        let v = row.get_mut(*j).map(std::mem::take).unwrap_or(Value::Empty);
         let cell = a1(i, *j as u32);
-        let mut fv = FieldValue::text(v.display(), cell.clone());
         match f {
             Some(f) => {
+                let number = match v {
+                    Value::Number(n) => Some(n),
+                    _ => None,
+                };
+                // An empty cell's text is "", which reads as no number, as it should.
+                let text = matches!(v, Value::Text(_) | Value::Empty);
+                let mut fv = FieldValue::text(v.into_text(), cell);
                 if f.is_numeric() {
-                    read_number(*f, v, &mut fv);
+                    read_number(*f, number, text, &mut fv);
                     if let Some(e) = &fv.error {
                         problems.push(Problem {
                             row: i + 1,
-                            cell,
+                            cell: fv.cell.clone(),
                             message: format!("{}: {e}", f.id()),
                         });
                     }
-                } else if matches!(v, Value::Number(_)) {
+                } else if number.is_some() {
                     // Keep numeric cells' value (HS codes typed as numbers lose leading zeros).
-                    fv.value = match v {
-                        Value::Number(n) => Some(*n),
-                        _ => None,
-                    };
+                    fv.value = number;
                 }
                 fields.insert(*f, fv);
             }
             None => {
                 if !v.is_empty() {
-                    extra.insert(text.clone(), fv);
+                    extra.insert(text.clone(), FieldValue::text(v.into_text(), cell));
                 }
             }
         }
@@ -647,19 +670,25 @@ fn is_note_text(s: &str) -> bool {
         .any(|p| f.starts_with(p) && f[p.len()..].trim_start().starts_with(':'))
 }
 
-fn read_number(field: Field, v: &Value, fv: &mut FieldValue) {
+/// Read a numeric field: `number` is the value of a number cell; otherwise `fv.raw` is parsed
+/// when the cell held text (or nothing) and refused when it held a date, a boolean or an error.
+fn read_number(field: Field, number: Option<f64>, text: bool, fv: &mut FieldValue) {
     // The domestic share D is kept in percent: "58,4%" and a 0.584 cell formatted as % are 58.4.
     let percent = field == Field::DomesticShare;
-    match v {
-        Value::Number(n) if percent && n.abs() <= 1.0 => fv.value = Some(n * 100.0),
-        Value::Number(n) => fv.value = Some(*n),
-        Value::Empty => {}
-        Value::Text(t) => match parse_number(t) {
+    if let Some(n) = number {
+        fv.value = Some(if percent && n.abs() <= 1.0 {
+            n * 100.0
+        } else {
+            n
+        });
+    } else if text {
+        match parse_number(&fv.raw) {
             Ok(Parsed::Percent(n)) if percent => fv.value = Some(n * 100.0),
             Ok(Parsed::Number(n)) | Ok(Parsed::Percent(n)) => fv.value = Some(n),
             Ok(Parsed::Empty) => {}
             Err(reason) => fv.error = Some(reason),
-        },
-        other => fv.error = Some(format!("không phải số: \"{}\"", other.display())),
+        }
+    } else {
+        fv.error = Some(format!("không phải số: \"{}\"", fv.raw));
     }
 }

@@ -16,6 +16,8 @@ pub struct Tables {
     pub headers: HeaderTable,
     pub origins: OriginTable,
     pub hs: HsTable,
+    /// Folded names already worked out (item names repeat across a file and a batch).
+    pub names: crate::memo::Memo<String>,
 }
 
 impl Tables {
@@ -25,6 +27,7 @@ impl Tables {
             headers: HeaderTable::embedded()?,
             origins: OriginTable::embedded()?,
             hs: HsTable::embedded()?,
+            names: Default::default(),
         })
     }
 }
@@ -34,19 +37,19 @@ impl Tables {
 pub fn apply(line: &mut PurchaseLine, t: &Tables) {
     let manufacturer = line.text(Field::Manufacturer).to_string();
     if let Some(o) = line.fields.get_mut(&Field::Origin) {
-        o.origin = Some(t.origins.classify(&o.raw, &manufacturer));
+        o.origin = Some(Box::new(t.origins.classify(&o.raw, &manufacturer)));
     }
     // A bidding document's origin requirement ("G7", "Nhật Bản") reads the same way.
     if let Some(o) = line.fields.get_mut(&Field::OriginRequirement) {
-        o.origin = Some(t.origins.classify(&o.raw, ""));
+        o.origin = Some(Box::new(t.origins.classify(&o.raw, "")));
     }
     if let Some(h) = line.fields.get_mut(&Field::HsCode) {
         let from_number = h.value.is_some();
-        h.hs = Some(t.hs.lookup(&h.raw, from_number));
+        h.hs = Some(Box::new(t.hs.lookup(&h.raw, from_number)));
     }
     let name = match line.text(Field::Name) {
         "" => line.text(Field::Model),
         n => n,
     };
-    line.name_folded = name::fold_name(name);
+    line.name_folded = t.names.get_or(name, "", || name::fold_name(name));
 }

@@ -90,43 +90,7 @@ pub struct OriginTable {
     maker_words: HashSet<String>,
     maker_max_tokens: usize,
     /// Answers already given, by (origin text, manufacturer): files repeat the same cells.
-    cache: ClassifyCache,
-}
-
-/// How many answers the classification cache holds before it starts afresh.
-const CACHE_MAX: usize = 4096;
-
-/// Shared by the threads of a batch; a clone starts empty; a poisoned lock only skips it.
-#[derive(Debug, Default)]
-struct ClassifyCache(std::sync::Mutex<HashMap<(String, String), Origin>>);
-
-impl Clone for ClassifyCache {
-    fn clone(&self) -> Self {
-        ClassifyCache::default()
-    }
-}
-
-impl ClassifyCache {
-    fn get(&self, origin: &str, manufacturer: &str) -> Option<Origin> {
-        let m = self.0.lock().ok()?;
-        m.get(&(origin.to_string(), manufacturer.to_string()))
-            .cloned()
-    }
-
-    fn put(&self, origin: &str, manufacturer: &str, o: &Origin) {
-        if let Ok(mut m) = self.0.lock() {
-            if m.len() >= CACHE_MAX {
-                m.clear();
-            }
-            m.insert((origin.to_string(), manufacturer.to_string()), o.clone());
-        }
-    }
-
-    fn clear(&self) {
-        if let Ok(mut m) = self.0.lock() {
-            m.clear();
-        }
-    }
+    cache: crate::memo::Memo<Origin>,
 }
 
 #[derive(Debug, Clone)]
@@ -236,7 +200,7 @@ impl OriginTable {
             alternatives: HashSet::new(),
             maker_words: HashSet::new(),
             maker_max_tokens: 1,
-            cache: ClassifyCache::default(),
+            cache: Default::default(),
         };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
@@ -906,12 +870,9 @@ impl OriginTable {
     /// Classify an origin cell; `manufacturer` is the manufacturer cell's text ("" if none),
     /// used when the origin cell holds a maker's name (swapped columns).
     pub fn classify(&self, origin: &str, manufacturer: &str) -> Origin {
-        if let Some(o) = self.cache.get(origin, manufacturer) {
-            return o;
-        }
-        let o = self.classify_uncached(origin, manufacturer);
-        self.cache.put(origin, manufacturer, &o);
-        o
+        self.cache.get_or(origin, manufacturer, || {
+            self.classify_uncached(origin, manufacturer)
+        })
     }
 
     fn classify_uncached(&self, origin: &str, manufacturer: &str) -> Origin {

@@ -7,6 +7,7 @@
 mod cfbguard;
 mod excel;
 mod legacy;
+pub mod pipe;
 mod sniff;
 mod text;
 mod xlsx_stream;
@@ -57,8 +58,9 @@ pub fn stream<R: Read + Seek>(
 }
 
 /// One cell's value as read.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
+    #[default]
     Empty,
     Text(String),
     Number(f64),
@@ -79,6 +81,14 @@ impl Value {
     }
 
     /// The text a person sees in the cell (numbers without a trailing ".0").
+    /// The text `display` gives, without copying a text cell.
+    pub fn into_text(self) -> String {
+        match self {
+            Value::Text(s) | Value::Date(s) | Value::Error(s) => s,
+            other => other.display(),
+        }
+    }
+
     pub fn display(&self) -> String {
         match self {
             Value::Empty => String::new(),

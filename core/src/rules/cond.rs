@@ -168,9 +168,11 @@ pub struct Ctx<'a> {
 /// computed once per line, by whichever rule asks first, not once per rule.
 #[derive(Default)]
 pub struct LineMemo {
-    lookup: OnceCell<Lookup>,
+    lookup: OnceCell<std::sync::Arc<Lookup>>,
     req_origin: OnceCell<Option<Origin>>,
     line_origin: OnceCell<Option<Origin>>,
+    /// Each field's folded text, by `Field as usize`: most rules test the same few fields.
+    folded: [OnceCell<String>; Field::ALL.len()],
 }
 
 impl LineMemo {
@@ -222,9 +224,17 @@ impl<'a> Ctx<'a> {
         )
     }
 
-    fn origin_of(&self, f: Field, fv: &'a FieldValue) -> Option<Origin> {
+    /// The line's field text folded, worked out once per line.
+    fn folded(&self, f: Field, raw: &str) -> &str {
+        match self.memo().folded.get(f as usize) {
+            Some(cell) => cell.get_or_init(|| fold(raw)),
+            None => "",
+        }
+    }
+
+    fn origin_of<'s>(&'s self, f: Field, fv: &'s FieldValue) -> Option<&'s Origin> {
         if let Some(o) = &fv.origin {
-            return Some(o.clone());
+            return Some(o);
         }
         if f != Field::Origin && f != Field::OriginRequirement {
             return None;
@@ -235,12 +245,12 @@ impl<'a> Ctx<'a> {
                 .memo()
                 .req_origin
                 .get_or_init(|| Some((self.classify)(fv.raw.trim(), "")))
-                .clone();
+                .as_ref();
         }
         self.memo()
             .line_origin
             .get_or_init(|| Some((self.classify)(fv.raw.trim(), manufacturer)))
-            .clone()
+            .as_ref()
     }
 
     /// The registry's answer if a rule asked for it (never asks by itself).
@@ -248,7 +258,7 @@ impl<'a> Ctx<'a> {
         if !self.asked.get() {
             return None;
         }
-        self.memo().lookup.get()
+        self.memo().lookup.get().map(|l| &**l)
     }
 
     fn param(&self, n: &Num) -> Option<f64> {
@@ -642,14 +652,14 @@ fn test_field(f: Field, tests: &[Test], ctx: &Ctx) -> Option<Hit> {
         }
     };
     let raw = fv.raw.trim();
-    let folded = fold(raw);
+    let folded = ctx.folded(f, raw);
     let origin = OnceCell::new();
     let ok = tests.iter().all(|t| match t {
         Test::Empty(want) => raw.is_empty() == *want,
-        Test::Equals(s) => !raw.is_empty() && folded == *s,
-        Test::In(list) => !raw.is_empty() && list.contains(&folded),
-        Test::Regex(re) => !raw.is_empty() && re.is_match(&folded),
-        Test::Phrase(ps) => ps.iter().any(|p| has_phrase(&folded, p)),
+        Test::Equals(s) => !raw.is_empty() && folded == s,
+        Test::In(list) => !raw.is_empty() && list.iter().any(|s| s == folded),
+        Test::Regex(re) => !raw.is_empty() && re.is_match(folded),
+        Test::Phrase(ps) => ps.iter().any(|p| has_phrase(folded, p)),
         Test::Cmp(op, n) => match (fv.value, ctx.param(n)) {
             (Some(v), Some(n)) => cmp(*op, v, n),
             _ => false,
