@@ -623,8 +623,9 @@ pub fn run(args: Args) -> ExitCode {
         as_of,
         today: today(),
         lang,
-        // Fewer files than threads (one big file): read ahead on an idle core.
-        read_ahead: threads >= 2 && items.len() < threads,
+        // Fewer files than threads (one big file): read ahead and check its lines on the idle
+        // cores. Never with --jobs 1.
+        threads: if items.len() < threads { threads } else { 1 },
     };
     if args.format == Format::Json && waivers.is_none() {
         return match run_json_stream(&args, &engine, &opts, &items, fail_on) {

@@ -1,6 +1,9 @@
 //! `hangviet`: check Vietnamese public-procurement spreadsheets against the domestic-goods
 //! priority policy and the bidding law.
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod check;
 mod inspect;
 mod lang;

@@ -99,7 +99,7 @@ pub fn run(args: Args) -> ExitCode {
         as_of,
         today: today(),
         lang,
-        read_ahead: false,
+        threads: 1,
     };
     let copts = CampaignOptions { by, period };
     let items = expand(&args.paths, args.lang);

@@ -21,7 +21,9 @@ use crate::rules::{facts, hex, Fired, Pack, Rule, Scope};
 use crate::Result;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use lines::{with_workers, Lines, Outcome, SheetWork};
 use std::io::{Read, Seek, SeekFrom};
+use std::sync::Arc;
 
 /// How to check: which law date, in which language. `today` comes from the caller (the core
 /// never reads the clock) and is used only when neither `as_of` nor the file gives a date.
@@ -30,9 +32,10 @@ pub struct CheckOptions {
     pub as_of: Option<Date>,
     pub today: Date,
     pub lang: Lang,
-    /// Read the next rows on a second thread while this one checks (native only; the browser
-    /// has no threads). Worth it when a core would otherwise sit idle: one big file.
-    pub read_ahead: bool,
+    /// Threads one file may use: above 1, a streamed file is read ahead on its own thread and
+    /// its lines are checked on this many workers (native only; the browser has no threads).
+    /// Worth it when cores would otherwise sit idle: one big file. The report is the same.
+    pub threads: usize,
 }
 
 pub struct Engine {
@@ -169,26 +172,35 @@ impl Engine {
         let mut fixed = opts.as_of.map(|d| (d, AsOfSource::Option));
         for _ in 0..2 {
             src.seek(SeekFrom::Start(0)).map_err(io)?;
-            let mut d = Driver::new(self, opts, file_name, &lt, fixed, &mut *sink);
-            let streamed = read_ahead(
-                opts.read_ahead,
-                file_name,
-                |to| read::stream(&mut src, file_name, format, &limits, to),
-                &mut d,
-            )?;
-            if streamed == Streamed::Stopped {
-                // The law date depends on what comes later: read the layout only, then again.
-                src.seek(SeekFrom::Start(0)).map_err(io)?;
-                let mut pass = DatePass::new(&lt);
-                read::stream(&mut src, file_name, format, &limits, &mut pass)?;
-                fixed = Some(as_of_from(&pass.done, pass.line_date, opts));
-                continue;
-            }
-            if d.done.iter().all(|s| s.kind == SheetKind::Unknown) {
+            let workers = if opts.threads > 1 { opts.threads } else { 0 };
+            let pass = with_workers(self, workers, |checker| {
+                let mut d = Driver::new(self, opts, file_name, &lt, fixed, &mut *sink, checker);
+                let streamed = read_ahead(
+                    opts.threads > 1,
+                    file_name,
+                    |to| read::stream(&mut src, file_name, format, &limits, to),
+                    &mut d,
+                )?;
+                Ok(if streamed == Streamed::Stopped {
+                    Pass::NeedDate
+                } else if d.done.iter().all(|s| s.kind == SheetKind::Unknown) {
+                    Pass::NoTable
+                } else {
+                    Pass::Done(Box::new(d.finish(sha256.clone(), format)?))
+                })
+            })?;
+            match pass {
+                Pass::NeedDate => {
+                    // The law date depends on what comes later: read the layout only, then again.
+                    src.seek(SeekFrom::Start(0)).map_err(io)?;
+                    let mut pass = DatePass::new(&lt);
+                    read::stream(&mut src, file_name, format, &limits, &mut pass)?;
+                    fixed = Some(as_of_from(&pass.done, pass.line_date, opts));
+                }
                 // No table: the in-memory reader words this error (with its notes).
-                return self.check_in_memory(src, file_name, sha256, opts, sink);
+                Pass::NoTable => break,
+                Pass::Done(input) => return Ok(*input),
             }
-            return Ok(d.finish(sha256, format));
         }
         self.check_in_memory(src, file_name, sha256, opts, sink)
     }
@@ -261,36 +273,19 @@ impl Engine {
                     sink(finding);
                 }
             }
+            let line_rules: InForce = rules
+                .iter()
+                .filter(|(r, _)| r.scope == Scope::Line)
+                .map(|&&rv| rv)
+                .collect();
             for line in &sheet.lines {
                 if matches!(sheet.kind, SheetKind::Award | SheetKind::Purchase) {
-                    self.add_value(&mut totals, line);
+                    let (class, value) = self.line_value(line);
+                    totals.add_line(class, value);
                 }
-                let memo = LineMemo::new();
-                for (rule, v) in rules.iter().filter(|(r, _)| r.scope == Scope::Line) {
-                    let ctx = Ctx::new(
-                        sheet,
-                        Some(line),
-                        &v.params,
-                        &*self.registry,
-                        &classify,
-                        opts.lang,
-                    )
-                    .with_memo(&memo);
-                    if let Some(f) = rule.evaluate(&ctx) {
-                        let finding = self.finding(
-                            &wb.file,
-                            sheet,
-                            Some(line),
-                            line.row,
-                            rule,
-                            v,
-                            &ctx,
-                            f,
-                            as_of,
-                        );
-                        totals.count(&finding);
-                        sink(finding);
-                    }
+                for finding in self.check_line(&wb.file, sheet, line, &line_rules, as_of, opts.lang) {
+                    totals.count(&finding);
+                    sink(finding);
                 }
             }
         }
@@ -306,9 +301,8 @@ impl Engine {
         }
     }
 
-    /// VN-R15: a line's value by origin class.
-    fn add_value(&self, t: &mut Totals, line: &PurchaseLine) {
-        t.lines_counted += 1;
+    /// VN-R15: a line's origin class and value (None when it has none).
+    fn line_value(&self, line: &PurchaseLine) -> (OriginClass, Option<f64>) {
         let class = match line.get(Field::Origin) {
             Some(fv) if !fv.raw.trim().is_empty() => match &fv.origin {
                 Some(o) => o.class,
@@ -319,22 +313,30 @@ impl Engine {
             },
             _ => OriginClass::Unknown,
         };
-        let value = facts::line_value(line).filter(|v| v.is_finite());
-        match class {
-            OriginClass::Domestic => t.lines_domestic += 1,
-            OriginClass::Foreign => t.lines_foreign += 1,
-            _ => t.lines_unresolved += 1,
+        (class, facts::line_value(line).filter(|v| v.is_finite()))
+    }
+
+    /// The findings of one normalised line under its sheet's line rules, in rule order.
+    fn check_line(
+        &self,
+        file: &str,
+        sheet: &Sheet,
+        line: &PurchaseLine,
+        rules: &InForce,
+        as_of: Date,
+        lang: Lang,
+    ) -> Vec<Finding> {
+        let classify = |o: &str, m: &str| self.classify(o, m);
+        let memo = LineMemo::new();
+        let mut out = Vec::new();
+        for (rule, v) in rules {
+            let ctx = Ctx::new(sheet, Some(line), &v.params, &*self.registry, &classify, lang)
+                .with_memo(&memo);
+            if let Some(f) = rule.evaluate(&ctx) {
+                out.push(self.finding(file, sheet, Some(line), line.row, rule, v, &ctx, f, as_of));
+            }
         }
-        let Some(v) = value else {
-            t.lines_without_value += 1;
-            return;
-        };
-        t.value_total += v;
-        match class {
-            OriginClass::Domestic => t.value_domestic += v,
-            OriginClass::Foreign => t.value_foreign += v,
-            _ => t.value_unresolved += v,
-        }
+        out
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -587,6 +589,14 @@ fn as_of_from(
     (opts.today, AsOfSource::Today)
 }
 
+/// How a streamed pass over a file ended.
+enum Pass {
+    /// The law date depends on later rows: read the layout first.
+    NeedDate,
+    NoTable,
+    Done(Box<Input>),
+}
+
 /// One space between words, none at the ends (templates may leave gaps where a part was empty).
 fn squash_spaces(s: String) -> String {
     let plain = !s.starts_with(' ')
@@ -668,8 +678,11 @@ struct Driver<'e, 's> {
     done: Vec<Sheet>,
     /// Finished sheets whose sheet rules wait for the law date.
     pending: Vec<usize>,
-    /// The current sheet's line rules, once its header is known and its sheet rules ran.
-    line_rules: Option<InForce<'e>>,
+    /// What the current sheet's lines are checked against, once its header is known and its
+    /// sheet rules ran.
+    work: Option<Arc<SheetWork<'e>>>,
+    /// Checks lines, inline or on workers, and gives outcomes back in order.
+    checker: Lines<'e>,
     lines: usize,
     totals: Totals,
 }
@@ -682,6 +695,7 @@ impl<'e, 's> Driver<'e, 's> {
         lt: &'e LayoutTables<'e>,
         fixed: Option<(Date, AsOfSource)>,
         sink: &'s mut dyn FnMut(Finding),
+        checker: Lines<'e>,
     ) -> Self {
         Driver {
             engine,
@@ -697,7 +711,8 @@ impl<'e, 's> Driver<'e, 's> {
             last: false,
             done: Vec::new(),
             pending: Vec::new(),
-            line_rules: None,
+            work: None,
+            checker,
             lines: 0,
             totals: Totals::new(),
         }
@@ -783,11 +798,11 @@ impl<'e, 's> Driver<'e, 's> {
             .collect()
     }
 
-    fn on_line(&mut self, sheet: &Sheet, mut line: PurchaseLine) {
+    fn on_line(&mut self, sheet: &Sheet, line: PurchaseLine) {
         if self.need_date {
             return;
         }
-        if self.line_rules.is_none() {
+        if self.work.is_none() {
             if self.decided.is_none() {
                 match self.decide_now(sheet) {
                     Some(d) => self.set_date(d),
@@ -797,52 +812,43 @@ impl<'e, 's> Driver<'e, 's> {
                     }
                 }
             }
+            let Some((as_of, _)) = self.decided else {
+                return;
+            };
             let rules = self.sheet_rules(sheet);
-            self.line_rules = Some(rules);
+            self.work = Some(Arc::new(SheetWork {
+                sheet: sheet.clone(),
+                rules,
+                as_of,
+                lang: self.opts.lang,
+                file: self.file,
+                counted: matches!(sheet.kind, SheetKind::Award | SheetKind::Purchase),
+            }));
         }
-        let Some((as_of, _)) = self.decided else {
+        let Some(work) = &self.work else {
             return;
         };
-        let e = self.engine;
         self.lines += 1;
-        apply(&mut line, &e.tables);
-        if matches!(sheet.kind, SheetKind::Award | SheetKind::Purchase) {
-            e.add_value(&mut self.totals, &line);
-        }
-        let classify = |o: &str, m: &str| e.classify(o, m);
-        let Some(rules) = &self.line_rules else {
-            return;
-        };
-        let memo = LineMemo::new();
-        for (rule, v) in rules {
-            let ctx = Ctx::new(
-                sheet,
-                Some(&line),
-                &v.params,
-                &*e.registry,
-                &classify,
-                self.opts.lang,
-            )
-            .with_memo(&memo);
-            if let Some(f) = rule.evaluate(&ctx) {
-                let finding = e.finding(
-                    self.file,
-                    sheet,
-                    Some(&line),
-                    line.row,
-                    rule,
-                    v,
-                    &ctx,
-                    f,
-                    as_of,
-                );
-                self.totals.count(&finding);
-                (self.sink)(finding);
-            }
-        }
+        let (totals, sink) = (&mut self.totals, &mut self.sink);
+        self.checker
+            .push(self.engine, work, line, &mut |o| take(totals, sink, o));
     }
 
-    fn finish(mut self, sha256: String, format: Format) -> Input {
+    /// Wait for the current sheet's lines still being checked.
+    fn drain(&mut self) {
+        let (totals, sink) = (&mut self.totals, &mut self.sink);
+        self.checker
+            .drain(self.work.as_ref(), &mut |o| take(totals, sink, o));
+    }
+
+    fn finish(mut self, sha256: String, format: Format) -> Result<Input> {
+        self.drain();
+        if self.checker.failed {
+            return Err(crate::Error::unreadable(
+                self.file,
+                "lỗi nội bộ khi kiểm tra các dòng (một luồng kiểm tra dừng đột ngột); kết quả không đầy đủ nên không được báo; hãy chạy lại với --jobs 1 và báo lỗi kèm tệp này",
+            ));
+        }
         if self.decided.is_none() {
             let d = self
                 .fixed
@@ -850,7 +856,7 @@ impl<'e, 's> Driver<'e, 's> {
             self.set_date(d);
         }
         let (as_of, as_of_source) = self.decided.unwrap_or((self.opts.today, AsOfSource::Today));
-        Input {
+        Ok(Input {
             file: self.file.to_string(),
             sha256,
             format: format.id().to_string(),
@@ -859,7 +865,18 @@ impl<'e, 's> Driver<'e, 's> {
             as_of,
             as_of_source,
             summary: self.totals.summary(1, 0),
-        }
+        })
+    }
+}
+
+/// Apply one checked line: count it and its findings, send the findings on.
+fn take(totals: &mut Totals, sink: &mut dyn FnMut(Finding), o: Outcome) {
+    if let Some((class, value)) = o.value {
+        totals.add_line(class, value);
+    }
+    for finding in o.findings {
+        totals.count(&finding);
+        sink(finding);
     }
 }
 
@@ -867,7 +884,7 @@ impl RowSink for Driver<'_, '_> {
     fn sheet_start(&mut self, name: &str, hidden: bool, last: bool) {
         self.layout = Some(SheetLayout::new(name, hidden, self.lt));
         self.last = last;
-        self.line_rules = None;
+        self.work = None;
         self.lines = 0;
     }
 
@@ -884,9 +901,10 @@ impl RowSink for Driver<'_, '_> {
             return;
         };
         let sheet = layout.finish(&mut |sheet, line| self.on_line(sheet, line));
+        self.drain();
         self.totals.lines += self.lines;
         self.totals.lines_skipped += sheet.skipped.len();
-        if self.line_rules.is_none() {
+        if self.work.is_none() {
             // No line reached the rules: the sheet rules run now, or once the date is known.
             if self.decided.is_some() {
                 self.sheet_rules(&sheet);
@@ -898,5 +916,6 @@ impl RowSink for Driver<'_, '_> {
     }
 }
 
+mod lines;
 #[cfg(test)]
 mod tests;

@@ -14,9 +14,14 @@ pub fn fold(s: &str) -> String {
     // true drops leading spaces.
     let mut space = true;
     // Fast path (nearly every cell): no character here combines with the one before, so
-    // decomposing each on its own is the NFD of the whole string, without its buffering.
+    // folding each on its own is folding the NFD of the whole string, without its buffering;
+    // letters come from a table built once.
+    let table = letter_table();
     for c in s.chars() {
-        if c.is_ascii() {
+        if let Some(f) = table.get(c) {
+            out.push(f);
+            space = false;
+        } else if c.is_ascii() || c.is_whitespace() {
             push_folded(&mut out, &mut space, c);
         } else {
             decompose_canonical(c, |d| {
@@ -30,6 +35,56 @@ pub fn fold(s: &str) -> String {
         out.pop();
     }
     out
+}
+
+/// Folded form of each letter or digit of ASCII, U+0080–U+024F and U+1E00–U+1EFF that folds to
+/// exactly one non-space character; '\0' for the others (spaces, marks, multi-character folds),
+/// which take the general step.
+struct LetterTable(Vec<char>);
+
+const LATIN_END: u32 = 0x250;
+const EXTENDED: std::ops::Range<u32> = 0x1E00..0x1F00;
+
+impl LetterTable {
+    fn build() -> LetterTable {
+        let fold_one = |c: char| {
+            let mut out = String::new();
+            let mut space = true;
+            decompose_canonical(c, |d| {
+                if !is_combining_mark(d) {
+                    push_folded(&mut out, &mut space, d);
+                }
+            });
+            let mut chars = out.chars();
+            match (chars.next(), chars.next()) {
+                (Some(f), None) if f != ' ' => f,
+                _ => '\0',
+            }
+        };
+        let codes = (0..LATIN_END).chain(EXTENDED);
+        LetterTable(
+            codes
+                .map(|u| char::from_u32(u).map_or('\0', fold_one))
+                .collect(),
+        )
+    }
+
+    fn get(&self, c: char) -> Option<char> {
+        let u = c as u32;
+        let i = if u < LATIN_END {
+            u
+        } else if EXTENDED.contains(&u) {
+            LATIN_END + u - EXTENDED.start
+        } else {
+            return None;
+        };
+        self.0.get(i as usize).copied().filter(|&f| f != '\0')
+    }
+}
+
+fn letter_table() -> &'static LetterTable {
+    static TABLE: std::sync::OnceLock<LetterTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(LetterTable::build)
 }
 
 /// The general path: NFD of the whole string (marks reordered), marks dropped.
@@ -150,6 +205,13 @@ mod tests {
             "   ",
         ] {
             assert_eq!(fold(s), fold_nfd(s), "{s:?}");
+        }
+        // Every character the letter table covers, alone and between others.
+        for u in (0..LATIN_END).chain(EXTENDED) {
+            let Some(c) = char::from_u32(u) else { continue };
+            for s in [c.to_string(), format!("Ab {c}c  {c}{c} ")] {
+                assert_eq!(fold(&s), fold_nfd(&s), "U+{u:04X} in {s:?}");
+            }
         }
     }
 }

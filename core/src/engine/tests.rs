@@ -10,7 +10,7 @@ fn opts() -> CheckOptions {
         as_of: None,
         today: Date::parse("2026-06-01").unwrap(),
         lang: Lang::Vi,
-        read_ahead: false,
+        threads: 1,
     }
 }
 
@@ -322,4 +322,68 @@ fn streaming_path_matches_in_memory_path() {
         }
     }
     assert!(n > 10, "checked {n}");
+}
+
+/// One big file on several threads (read ahead, lines on workers) gives the report a single
+/// thread gives: same findings in the same order, same totals, across batch and sheet ends.
+#[test]
+fn threads_give_the_single_thread_report() {
+    let e = Engine::embedded().unwrap();
+    let origins = [
+        "Trung Quốc",
+        "Việt Nam",
+        "",
+        "Mỹ",
+        "Malaixia",
+        "Công ty cổ phần Tanaphar/ Việt Nam",
+        "theo E-HSDT",
+        "Nhật/Hàn",
+    ];
+    let names = [
+        "Bơm tiêm 5ml",
+        "Găng tay khám",
+        "Máy tính xách tay",
+        "Chỉ khâu 2/0",
+        "Bông y tế",
+    ];
+    let mut csv = String::from(
+        "STT,Tên hàng hóa,Ký mã hiệu,Nhãn hiệu,Hãng sản xuất,Xuất xứ,Đơn vị tính,Số lượng,Đơn giá trúng thầu,Thành tiền\n",
+    );
+    for i in 0..1_000 {
+        let model = if i % 7 == 0 { "" } else { "M-1" };
+        let (qty, price) = (1 + i % 5, 1_000 * (1 + i % 13));
+        // Every 11th amount is off: VN-R14-style amount gaps land in odd batches.
+        let amount = qty * price + if i % 11 == 0 { 5 } else { 0 };
+        csv.push_str(&format!(
+            "{},{} {i},{model},Hiệu {},Hãng {},{},Cái,{qty},{price},{amount}\n",
+            i + 1,
+            names[i % names.len()],
+            i % 3,
+            i % 4,
+            origins[i % origins.len()],
+        ));
+    }
+    let bytes = csv.into_bytes();
+    let run = |threads: usize| {
+        let o = CheckOptions { threads, ..opts() };
+        let mut f = Vec::new();
+        let i = e
+            .check_reader(
+                std::io::Cursor::new(&bytes[..]),
+                "big.csv",
+                "h".into(),
+                &o,
+                &mut |x| f.push(x),
+            )
+            .unwrap();
+        (i, f)
+    };
+    let one = run(1);
+    assert!(one.1.len() > 300, "{} findings", one.1.len());
+    assert_eq!(one.0.lines, 1_000);
+    for threads in [2, 3] {
+        let many = run(threads);
+        assert_eq!(one.0, many.0, "{threads} threads");
+        assert_eq!(one.1, many.1, "{threads} threads");
+    }
 }

@@ -5,7 +5,6 @@
 //! next batch. The browser build (no threads) reads inline.
 
 use super::xlsx_stream::{RowSink, Streamed};
-use super::Value;
 use crate::Result;
 
 /// Run `read` (which streams a workbook into the sink it is given) with `sink` on this thread.
@@ -24,15 +23,17 @@ where
     read(sink)
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 enum Msg {
     Start(String, bool, bool),
-    Rows(Vec<(usize, Vec<Value>)>),
+    Rows(Vec<(usize, Vec<super::Value>)>),
     End,
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 mod threaded {
     use super::*;
+    use crate::read::Value;
     use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
     /// Rows per message, and messages in flight: a few thousand rows at most wait in the queue.
@@ -131,6 +132,7 @@ mod threaded {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::Value;
 
     #[derive(Default)]
     struct Log {

@@ -176,6 +176,27 @@ impl Totals {
         }
     }
 
+    /// VN-R15: count an award or purchase line by origin class, with its value if it has one.
+    pub fn add_line(&mut self, class: crate::normalize::origin::OriginClass, value: Option<f64>) {
+        use crate::normalize::origin::OriginClass;
+        self.lines_counted += 1;
+        match class {
+            OriginClass::Domestic => self.lines_domestic += 1,
+            OriginClass::Foreign => self.lines_foreign += 1,
+            _ => self.lines_unresolved += 1,
+        }
+        let Some(v) = value else {
+            self.lines_without_value += 1;
+            return;
+        };
+        self.value_total += v;
+        match class {
+            OriginClass::Domestic => self.value_domestic += v,
+            OriginClass::Foreign => self.value_foreign += v,
+            _ => self.value_unresolved += v,
+        }
+    }
+
     pub fn count(&mut self, f: &Finding) {
         *self.by_rule.entry(f.rule.clone()).or_default() += 1;
         *self

@@ -1327,7 +1327,7 @@ mod tests {
             as_of: None,
             today: Date::parse("2026-06-01").unwrap(),
             lang: Lang::Vi,
-            read_ahead: false,
+            threads: 1,
         };
         let report = engine.check_all(&[("award_result.xlsx".into(), Ok(AWARD.to_vec()))], &opts);
         let out = annotated_xlsx_with(
