@@ -19,9 +19,9 @@ use crate::rules::date::Date;
 use crate::rules::examples::{self, ExampleResult};
 use crate::rules::{facts, hex, Fired, Pack, Rule, Scope};
 use crate::Result;
+use lines::{with_workers, Lines, Outcome, SheetWork};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use lines::{with_workers, Lines, Outcome, SheetWork};
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
@@ -283,7 +283,8 @@ impl Engine {
                     let (class, value) = self.line_value(line);
                     totals.add_line(class, value);
                 }
-                for finding in self.check_line(&wb.file, sheet, line, &line_rules, as_of, opts.lang) {
+                for finding in self.check_line(&wb.file, sheet, line, &line_rules, as_of, opts.lang)
+                {
                     totals.count(&finding);
                     sink(finding);
                 }
@@ -330,8 +331,15 @@ impl Engine {
         let memo = LineMemo::new();
         let mut out = Vec::new();
         for (rule, v) in rules {
-            let ctx = Ctx::new(sheet, Some(line), &v.params, &*self.registry, &classify, lang)
-                .with_memo(&memo);
+            let ctx = Ctx::new(
+                sheet,
+                Some(line),
+                &v.params,
+                &*self.registry,
+                &classify,
+                lang,
+            )
+            .with_memo(&memo);
             if let Some(f) = rule.evaluate(&ctx) {
                 out.push(self.finding(file, sheet, Some(line), line.row, rule, v, &ctx, f, as_of));
             }

@@ -1,9 +1,11 @@
 //! A small answer cache shared by the threads of a batch: agencies' files repeat the same names,
 //! origins and makers thousands of times, so each answer is worked out once.
 //!
-//! Keyed by a hash of the two texts, with a second, independently keyed hash kept beside the
-//! answer to confirm a hit: 128 random-keyed bits, so a wrong answer would need two SipHash
-//! collisions at once (comparing the texts themselves cost more than everything else here).
+//! Keyed by a random-keyed SipHash of the two texts; a second hash of them (FNV-1a) is kept
+//! beside the answer to confirm a hit, so a look-up neither allocates nor compares the texts
+//! (that comparison, a cache miss on the stored copy, cost more than everything else here).
+//! A wrong answer would need a collision of the keyed SipHash, which a file cannot aim at, and
+//! of FNV on the same pair at once.
 //! A look-up allocates nothing. Bounded: when full it starts afresh (the files' repetition is
 //! local, so an LRU would not pay for itself). A clone starts empty; a poisoned lock only skips
 //! the cache.
@@ -19,7 +21,6 @@ const CAPACITY: usize = 4096;
 pub struct Memo<V> {
     map: Mutex<HashMap<u64, (u64, V), BuildHasherDefault<Keyed>>>,
     hasher: RandomState,
-    check: RandomState,
 }
 
 /// The map's keys already are (keyed SipHash) hashes: use them as they are.
@@ -45,7 +46,6 @@ impl<V> Default for Memo<V> {
         Memo {
             map: Mutex::new(HashMap::default()),
             hasher: Default::default(),
-            check: Default::default(),
         }
     }
 }
@@ -75,7 +75,7 @@ impl<V: Clone> Memo<V> {
     /// The answer for (a, b), worked out by `make` the first time.
     pub fn get_or(&self, a: &str, b: &str, make: impl FnOnce() -> V) -> V {
         let key = Self::key(&self.hasher, a, b);
-        let check = Self::key(&self.check, a, b);
+        let check = fnv(a, b);
         if let Ok(m) = self.map.lock() {
             if let Some((c, v)) = m.get(&key) {
                 if *c == check {
@@ -98,6 +98,25 @@ impl<V: Clone> Memo<V> {
             m.clear();
         }
     }
+}
+
+/// FNV-1a over both texts (8 bytes at a time), with the 0xff separator `key` uses.
+fn fnv(a: &str, b: &str) -> u64 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [a.as_bytes(), &[0xff], b.as_bytes()] {
+        let mut words = part.chunks_exact(8);
+        for w in &mut words {
+            let mut x = [0u8; 8];
+            x.copy_from_slice(w);
+            h = (h ^ u64::from_le_bytes(x)).wrapping_mul(PRIME);
+        }
+        for &byte in words.remainder() {
+            h = (h ^ u64::from(byte)).wrapping_mul(PRIME);
+        }
+        h = (h ^ part.len() as u64).wrapping_mul(PRIME);
+    }
+    h
 }
 
 #[cfg(test)]

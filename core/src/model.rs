@@ -165,10 +165,11 @@ pub struct FieldValue {
     pub value: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Set on `origin` by the normalise stage. Boxed, like `hs`: only one field of a line has
-    /// it, and every field of every line would otherwise carry the space.
+    /// Set on `origin` by the normalise stage. Behind a pointer, like `hs`: only one field of a
+    /// line has it, and every field of every line would otherwise carry the space; shared,
+    /// because the same origin text gives the same answer on thousands of lines.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub origin: Option<Box<Origin>>,
+    pub origin: Option<std::sync::Arc<Origin>>,
     /// Set on `hs_code` by the normalise stage.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub hs: Option<Box<HsInfo>>,

@@ -238,7 +238,7 @@ fn parse_opts(o: &JsValue) -> Result<Opts, String> {
             as_of,
             today,
             lang,
-            read_ahead: false,
+            threads: 1,
         },
         fail_on,
         extras,

@@ -37,11 +37,11 @@ impl Tables {
 pub fn apply(line: &mut PurchaseLine, t: &Tables) {
     let manufacturer = line.text(Field::Manufacturer).to_string();
     if let Some(o) = line.fields.get_mut(&Field::Origin) {
-        o.origin = Some(Box::new(t.origins.classify(&o.raw, &manufacturer)));
+        o.origin = Some(t.origins.classify_shared(&o.raw, &manufacturer));
     }
     // A bidding document's origin requirement ("G7", "Nhật Bản") reads the same way.
     if let Some(o) = line.fields.get_mut(&Field::OriginRequirement) {
-        o.origin = Some(Box::new(t.origins.classify(&o.raw, "")));
+        o.origin = Some(t.origins.classify_shared(&o.raw, ""));
     }
     if let Some(h) = line.fields.get_mut(&Field::HsCode) {
         let from_number = h.value.is_some();

@@ -90,7 +90,7 @@ pub struct OriginTable {
     maker_words: HashSet<String>,
     maker_max_tokens: usize,
     /// Answers already given, by (origin text, manufacturer): files repeat the same cells.
-    cache: crate::memo::Memo<Origin>,
+    cache: crate::memo::Memo<std::sync::Arc<Origin>>,
 }
 
 #[derive(Debug, Clone)]
@@ -870,8 +870,14 @@ impl OriginTable {
     /// Classify an origin cell; `manufacturer` is the manufacturer cell's text ("" if none),
     /// used when the origin cell holds a maker's name (swapped columns).
     pub fn classify(&self, origin: &str, manufacturer: &str) -> Origin {
+        Origin::clone(&self.classify_shared(origin, manufacturer))
+    }
+
+    /// `classify`, shared: files repeat the same origin cells, and the answer is worked out
+    /// (and held) once.
+    pub fn classify_shared(&self, origin: &str, manufacturer: &str) -> std::sync::Arc<Origin> {
         self.cache.get_or(origin, manufacturer, || {
-            self.classify_uncached(origin, manufacturer)
+            std::sync::Arc::new(self.classify_uncached(origin, manufacturer))
         })
     }
 

@@ -223,7 +223,9 @@ impl RowBuilder {
         if !self.gap_rows(r, sink) {
             return false;
         }
-        let mut cells = std::mem::take(&mut self.cells);
+        // The next row is likely as wide as this one: start it at that size.
+        let width = self.cells.len();
+        let mut cells = std::mem::replace(&mut self.cells, Vec::with_capacity(width));
         while matches!(cells.last(), Some(Value::Empty)) {
             cells.pop();
         }

@@ -652,14 +652,15 @@ fn test_field(f: Field, tests: &[Test], ctx: &Ctx) -> Option<Hit> {
         }
     };
     let raw = fv.raw.trim();
-    let folded = ctx.folded(f, raw);
+    // Folded only for the tests that read it (most test emptiness, numbers or the origin).
+    let folded = || ctx.folded(f, raw);
     let origin = OnceCell::new();
     let ok = tests.iter().all(|t| match t {
         Test::Empty(want) => raw.is_empty() == *want,
-        Test::Equals(s) => !raw.is_empty() && folded == s,
-        Test::In(list) => !raw.is_empty() && list.iter().any(|s| s == folded),
-        Test::Regex(re) => !raw.is_empty() && re.is_match(folded),
-        Test::Phrase(ps) => ps.iter().any(|p| has_phrase(folded, p)),
+        Test::Equals(s) => !raw.is_empty() && folded() == s,
+        Test::In(list) => !raw.is_empty() && list.iter().any(|s| s == folded()),
+        Test::Regex(re) => !raw.is_empty() && re.is_match(folded()),
+        Test::Phrase(ps) => ps.iter().any(|p| has_phrase(folded(), p)),
         Test::Cmp(op, n) => match (fv.value, ctx.param(n)) {
             (Some(v), Some(n)) => cmp(*op, v, n),
             _ => false,
