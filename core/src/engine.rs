@@ -8,7 +8,7 @@ use crate::model::{Field, PurchaseLine, Sheet, SheetKind, Workbook};
 use crate::normalize::origin::{Origin, OriginClass};
 use crate::normalize::{apply, Tables};
 use crate::read::pipe::read_ahead;
-use crate::read::{self, sniff_format, Format, Limits, RowSink, Streamed, Value};
+use crate::read::{self, sniff_format, Format, Limits, RowSink, Source, Streamed, Value};
 use crate::registry::Registry;
 use crate::report::{
     AsOfSource, Finding, Input, InputError, PackInfo, Report, ToolInfo, Totals, DISCLAIMER_EN,
@@ -145,7 +145,7 @@ impl Engine {
     /// When the law date cannot be known before the lines are read (no `--as-of`, and the date
     /// may come from a later sheet or from a date column), a first pass reads only the layout.
     /// A read error part-way leaves the findings already sent; the caller reports the error.
-    pub fn check_reader<R: Read + Seek + Send>(
+    pub fn check_reader<R: Source>(
         &self,
         mut src: R,
         file_name: &str,
@@ -175,10 +175,12 @@ impl Engine {
             let workers = if opts.threads > 1 { opts.threads } else { 0 };
             let pass = with_workers(self, workers, |checker| {
                 let mut d = Driver::new(self, opts, file_name, &lt, fixed, &mut *sink, checker);
+                // A second reader of the file lets the xlsx merge pre-pass run beside the cells.
+                let second = if opts.threads > 1 { src.again() } else { None };
                 let streamed = read_ahead(
                     opts.threads > 1,
                     file_name,
-                    |to| read::stream(&mut src, file_name, format, &limits, to),
+                    |to| read::stream_beside(&mut src, second, file_name, format, &limits, to),
                     &mut d,
                 )?;
                 Ok(if streamed == Streamed::Stopped {
@@ -205,7 +207,7 @@ impl Engine {
         self.check_in_memory(src, file_name, sha256, opts, sink)
     }
 
-    fn check_in_memory<R: Read + Seek + Send>(
+    fn check_in_memory<R: Source>(
         &self,
         mut src: R,
         file_name: &str,

@@ -310,6 +310,22 @@ fn streaming_path_matches_in_memory_path() {
                     &mut |x| f.push(x),
                 )
                 .map(|i| (i, f));
+            // Threads (read ahead, merge pre-pass beside, lines on workers): the same answer.
+            let mut f = Vec::new();
+            let threaded = e
+                .check_reader(
+                    std::io::Cursor::new(&bytes[..]),
+                    &name,
+                    "h".into(),
+                    &CheckOptions { threads: 3, ..o },
+                    &mut |x| f.push(x),
+                )
+                .map(|i| (i, f));
+            match (&new, &threaded) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{name} with threads"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{name}"),
+                _ => panic!("{name}: threads changed the outcome"),
+            }
             match (old, new) {
                 (Ok(a), Ok(b)) => {
                     assert_eq!(a.0, b.0, "{name}");
@@ -385,5 +401,79 @@ fn threads_give_the_single_thread_report() {
         let many = run(threads);
         assert_eq!(one.0, many.0, "{threads} threads");
         assert_eq!(one.1, many.1, "{threads} threads");
+    }
+}
+
+/// A sheet whose cells outrun the hold while the merge pre-pass works beside them, with merged
+/// cells in the data (a maker spread over several lines): the threaded read fills them as the
+/// single-threaded one does.
+#[test]
+fn merges_in_a_big_sheet_with_threads() {
+    use rust_xlsxwriter::Workbook;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let head = [
+        "STT",
+        "Tên hàng hóa",
+        "Ký mã hiệu",
+        "Nhãn hiệu",
+        "Hãng sản xuất",
+        "Xuất xứ",
+        "Đơn vị tính",
+        "Số lượng",
+        "Đơn giá trúng thầu",
+        "Thành tiền",
+    ];
+    for (j, h) in head.iter().enumerate() {
+        ws.write_string(0, j as u16, *h).unwrap();
+    }
+    let rows = 16_000u32; // 160,000 cells: more than the hold
+    for i in 1..=rows {
+        ws.write_number(i, 0, f64::from(i)).unwrap();
+        ws.write_string(i, 1, format!("Bơm tiêm {i}")).unwrap();
+        ws.write_string(i, 2, "M-1").unwrap();
+        ws.write_string(i, 3, "Hiệu").unwrap();
+        if i % 50 != 1 {
+            ws.write_string(i, 4, "Hãng A").unwrap();
+        }
+        ws.write_string(i, 6, "Cái").unwrap();
+        ws.write_number(i, 7, 2.0).unwrap();
+        ws.write_number(i, 8, 1000.0).unwrap();
+        ws.write_number(i, 9, 2000.0).unwrap();
+    }
+    // Origin merged over blocks of 50 lines (one origin cell per block, filled down), and a
+    // blank maker in the first line of each block.
+    let fmt = rust_xlsxwriter::Format::new();
+    for b in 0..rows / 50 {
+        let (r0, r1) = (1 + b * 50, b * 50 + 50);
+        let origin = if b % 2 == 0 {
+            "Trung Quốc"
+        } else {
+            "Việt Nam"
+        };
+        ws.merge_range(r0, 5, r1, 5, origin, &fmt).unwrap();
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let e = Engine::embedded().unwrap();
+    let run = |threads: usize| {
+        let mut f = Vec::new();
+        let i = e
+            .check_reader(
+                std::io::Cursor::new(&bytes[..]),
+                "merged.xlsx",
+                "h".into(),
+                &CheckOptions { threads, ..opts() },
+                &mut |x| f.push(x),
+            )
+            .unwrap();
+        (i, f)
+    };
+    let one = run(1);
+    assert_eq!(one.0.lines, rows as usize);
+    // Every line has an origin once the merges are filled: none is reported blank.
+    assert!(one.1.iter().all(|f| !f.message.contains("thiếu xuất xứ")));
+    assert_eq!(one.0.summary.totals.lines_foreign, rows as usize / 2);
+    for threads in [2, 3] {
+        assert_eq!(one, run(threads), "{threads} threads");
     }
 }

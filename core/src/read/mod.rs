@@ -9,12 +9,14 @@ mod excel;
 mod legacy;
 pub mod pipe;
 mod sniff;
+mod source;
 mod text;
 mod xlsx_stream;
 mod zipguard;
 
 pub use legacy::detect_legacy_font;
 pub use sniff::Format;
+pub use source::{At, Source};
 pub use text::stream_text;
 pub use xlsx_stream::{stream_xlsx, RowSink, Streamed};
 
@@ -33,6 +35,25 @@ pub fn streams(format: Format) -> bool {
         format,
         Format::Xlsx | Format::Xlsm | Format::Csv | Format::Tsv
     )
+}
+
+/// `stream`, with `second` (the same bytes on another reader) for work beside the main read:
+/// the xlsx merge pre-pass runs on its own thread (native builds).
+pub fn stream_beside<R: Read + Seek, S: Read + Seek + Send>(
+    src: R,
+    second: Option<S>,
+    file_name: &str,
+    format: Format,
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<Streamed> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if let (Some(second), Format::Xlsx | Format::Xlsm) = (second, format) {
+        return xlsx_stream::stream_xlsx_beside(src, second, file_name, limits, sink);
+    }
+    #[cfg(target_arch = "wasm32")]
+    drop(second);
+    stream(src, file_name, format, limits, sink)
 }
 
 /// Send a file's rows to `sink` one at a time, with the reader for its format (one `streams`

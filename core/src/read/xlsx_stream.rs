@@ -35,31 +35,123 @@ pub enum Streamed {
 
 /// Stream every worksheet of an xlsx/xlsm to `sink`.
 pub fn stream_xlsx<R: Read + Seek>(
+    mut src: R,
+    file: &str,
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<Streamed> {
+    // Zip bombs and lying string counts are refused before anything is inflated.
+    super::zipguard::check(&mut src, file, super::Format::Xlsx, limits)?;
+    sequential(src, file, limits, sink)
+}
+
+/// `stream_xlsx`, with the merge pre-pass reading `second` (the same file opened again) on its
+/// own thread while the cells stream from `src`: the first sheet's cells wait in a bounded
+/// buffer until the merges are known, so the pre-pass costs no time on the reading thread.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn stream_xlsx_beside<R: Read + Seek, S: Read + Seek + Send>(
+    mut src: R,
+    second: S,
+    file: &str,
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<Streamed> {
+    super::zipguard::check(&mut src, file, super::Format::Xlsx, limits)?;
+    let beside = std::thread::scope(|scope| {
+        let task = scope.spawn(|| guarded(file, || prepass(second)));
+        let mut pre = Pre::Running(Some(task));
+        stream_book(&mut src, file, limits, sink, &mut pre)
+    });
+    match beside {
+        // The pre-pass could not place the first sheet's part: read it as `stream_xlsx` does
+        // (nothing of that sheet has gone to the sink but its start).
+        Err(Redo) => sequential(src, file, limits, sink),
+        Ok(r) => r,
+    }
+}
+
+fn sequential<R: Read + Seek>(
     src: R,
     file: &str,
     limits: &Limits,
     sink: &mut dyn RowSink,
 ) -> Result<Streamed> {
     let mut src = src;
-    // Zip bombs and lying string counts are refused before anything is inflated.
-    super::zipguard::check(&mut src, file, super::Format::Xlsx, limits)?;
     src.seek(SeekFrom::Start(0))
         .map_err(|e| open_error(file, e))?;
     // Pre-pass: merges of every sheet part, by sheet name.
     let (merges, mut src) = guarded(file, || prepass(src))?.map_err(|e| open_error(file, e))?;
-    src.seek(SeekFrom::Start(0))
-        .map_err(|e| open_error(file, e))?;
-    let mut book: Xlsx<R> = guarded(file, || Xlsx::new(src))?.map_err(|e| open_error(file, e))?;
+    let mut pre: Pre<'_, ()> = Pre::Done(merges);
+    stream_book(&mut src, file, limits, sink, &mut pre)
+        .unwrap_or_else(|Redo| Err(Error::unreadable(file, "lỗi nội bộ khi đọc các ô gộp")))
+}
+
+/// What the pre-pass's thread gives back: the merges and its reader, or why it failed.
+type Prepassed<S> = Result<std::result::Result<(Merges, S), String>>;
+
+/// The merge pre-pass: its answer, or the thread still working it out.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+enum Pre<'s, S> {
+    Done(Merges),
+    Running(Option<std::thread::ScopedJoinHandle<'s, Prepassed<S>>>),
+}
+
+/// The pre-pass beside could not place a sheet's part while that sheet's cells were held:
+/// start again without it.
+struct Redo;
+
+impl<S> Pre<'_, S> {
+    fn ready(&self) -> bool {
+        match self {
+            Pre::Done(_) => true,
+            Pre::Running(t) => t.as_ref().is_none_or(|t| t.is_finished()),
+        }
+    }
+
+    fn wait(&mut self, file: &str) -> Result<&Merges> {
+        if let Pre::Running(task) = self {
+            let merges = match task.take().map(|t| t.join()) {
+                Some(Ok(done)) => done?.map_err(|e| open_error(file, e))?.0,
+                Some(Err(_)) => {
+                    return Err(Error::unreadable(file, "lỗi nội bộ khi đọc các ô gộp"))
+                }
+                None => Merges::new(),
+            };
+            *self = Pre::Done(merges);
+        }
+        match self {
+            Pre::Done(m) => Ok(m),
+            Pre::Running(_) => Err(Error::unreadable(file, "lỗi nội bộ khi đọc các ô gộp")),
+        }
+    }
+}
+
+/// Open the book and stream its worksheets, with merges from `pre`.
+fn stream_book<R: Read + Seek, S>(
+    src: &mut R,
+    file: &str,
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+    pre: &mut Pre<'_, S>,
+) -> std::result::Result<Result<Streamed>, Redo> {
+    if let Err(e) = src.seek(SeekFrom::Start(0)) {
+        return Ok(Err(open_error(file, e)));
+    }
+    let mut book: Xlsx<&mut R> = match guarded(file, || Xlsx::new(&mut *src)) {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => return Ok(Err(open_error(file, e))),
+        Err(e) => return Ok(Err(e)),
+    };
     let metas: Vec<calamine::Sheet> = book.sheets_metadata().to_vec();
     if metas.len() > limits.max_sheets {
-        return Err(Error::unreadable(
+        return Ok(Err(Error::unreadable(
             file,
             format!(
                 "tệp có {} trang tính, vượt giới hạn {}",
                 metas.len(),
                 limits.max_sheets
             ),
-        ));
+        )));
     }
     let worksheets: Vec<&calamine::Sheet> = metas
         .iter()
@@ -67,48 +159,71 @@ pub fn stream_xlsx<R: Read + Seek>(
         .collect();
     for (k, meta) in worksheets.iter().enumerate() {
         let name = meta.name.as_str();
-        let sheet_merges = match merges.get(name) {
-            Some(m) => m.clone(),
-            // The part could not be located by our own scan: ask calamine (parses the sheet).
-            None => guarded(file, || {
-                book.merge_cells_by_sheet_name(name).unwrap_or_default()
-            })?,
+        // Known merges (the pre-pass is done; calamine parses them when it could not place
+        // the sheet's part), or None while the pre-pass beside is still working.
+        let merges = if pre.ready() {
+            let known = match pre.wait(file) {
+                Ok(m) => m.get(name).cloned(),
+                Err(e) => return Ok(Err(e)),
+            };
+            Some(match known {
+                Some(m) => m,
+                None => match guarded(file, || {
+                    book.merge_cells_by_sheet_name(name).unwrap_or_default()
+                }) {
+                    Ok(m) => m,
+                    Err(e) => return Ok(Err(e)),
+                },
+            })
+        } else {
+            None
         };
         sink.sheet_start(
             name,
             meta.visible != SheetVisible::Visible,
             k + 1 == worksheets.len(),
         );
-        let go = guarded(file, || {
-            stream_sheet(&mut book, file, name, &sheet_merges, limits, sink)
-        })??;
+        let go = match guarded(file, || {
+            stream_sheet(&mut book, file, name, merges, pre, limits, sink)
+        }) {
+            Ok(Ok(Ok(go))) => go,
+            Ok(Ok(Err(e))) | Err(e) => return Ok(Err(e)),
+            Ok(Err(Redo)) => return Err(Redo),
+        };
         if !go {
-            return Ok(Streamed::Stopped);
+            return Ok(Ok(Streamed::Stopped));
         }
         sink.sheet_end();
     }
-    Ok(Streamed::Done)
+    Ok(Ok(Streamed::Done))
 }
 
-fn stream_sheet<R: Read + Seek>(
+/// Cells held before the merges are known (the pre-pass beside is still working): at most this
+/// many (a few MB), then the reading waits for it.
+const HOLD_CELLS: usize = 1 << 17;
+
+fn stream_sheet<R: Read + Seek, S>(
     book: &mut Xlsx<R>,
     file: &str,
     name: &str,
-    merges: &[Dimensions],
+    merges: Option<Vec<Dimensions>>,
+    pre: &mut Pre<'_, S>,
     limits: &Limits,
     sink: &mut dyn RowSink,
-) -> Result<bool> {
+) -> std::result::Result<Result<bool>, Redo> {
     let here = || format!("{file}, trang \"{name}\"");
-    let mut cells = book
-        .worksheet_cells_reader(name)
-        .map_err(|e| open_error(&here(), e))?;
-    let mut rows = RowBuilder::new(merges);
+    let mut cells = match book.worksheet_cells_reader(name) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(open_error(&here(), e))),
+    };
+    let mut rows = merges.map(|m| RowBuilder::new(&m));
+    let mut held: Vec<(u32, u32, Value)> = Vec::new();
     let mut bounds: Option<(u32, u32, u32)> = None; // first row, min col, max col
     loop {
         let cell = match cells.next_cell() {
             Ok(Some(c)) => c,
             Ok(None) => break,
-            Err(e) => return Err(open_error(&here(), e)),
+            Err(e) => return Ok(Err(open_error(&here(), e))),
         };
         let (r, c) = cell.get_position();
         let v = convert(cell.get_value());
@@ -117,14 +232,14 @@ fn stream_sheet<R: Read + Seek>(
         }
         if let Value::Text(t) = &v {
             if t.len() > limits.max_cell_chars && t.chars().count() > limits.max_cell_chars {
-                return Err(Error::unreadable(
+                return Ok(Err(Error::unreadable(
                     file,
                     format!(
                         "trang \"{name}\", ô {}: nội dung dài quá {} ký tự",
                         a1(r, c),
                         limits.max_cell_chars
                     ),
-                ));
+                )));
             }
         }
         let (r0, c0, c1) = bounds.get_or_insert((r, c, c));
@@ -133,20 +248,68 @@ fn stream_sheet<R: Read + Seek>(
         let h = u64::from(r.saturating_sub(*r0)) + 1;
         let w = u64::from(*c1 - *c0) + 1;
         if h * w > limits.max_streamed_cells {
-            return Err(Error::unreadable(
+            return Ok(Err(Error::unreadable(
                 file,
                 format!(
                     "trang \"{name}\" có hơn {h} dòng × {w} cột = {} ô, vượt giới hạn {} ô; hãy xoá các dòng/cột thừa hoặc tách tệp",
                     h * w,
                     limits.max_streamed_cells
                 ),
-            ));
+            )));
         }
-        if !rows.put(r, c, v, sink) {
-            return Ok(false);
+        match rows.as_mut() {
+            Some(b) => {
+                if !b.put(r, c, v, sink) {
+                    return Ok(Ok(false));
+                }
+            }
+            None => {
+                held.push((r, c, v));
+                // Look at the pre-pass now and then; wait for it once the hold is full.
+                if held.len().is_multiple_of(1024) && (held.len() >= HOLD_CELLS || pre.ready()) {
+                    match release(&mut held, pre, file, name, sink)? {
+                        Ok(Some(b)) => rows = Some(b),
+                        Ok(None) => return Ok(Ok(false)),
+                        Err(e) => return Ok(Err(e)),
+                    }
+                }
+            }
         }
     }
-    Ok(rows.finish(sink))
+    let rows = match rows {
+        Some(b) => b,
+        None => match release(&mut held, pre, file, name, sink)? {
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok(Ok(false)),
+            Err(e) => return Ok(Err(e)),
+        },
+    };
+    Ok(Ok(rows.finish(sink)))
+}
+
+/// The merges are needed now: wait for the pre-pass, then send the held cells through a row
+/// builder and hand it back (None: the sink said stop).
+fn release<S>(
+    held: &mut Vec<(u32, u32, Value)>,
+    pre: &mut Pre<'_, S>,
+    file: &str,
+    name: &str,
+    sink: &mut dyn RowSink,
+) -> std::result::Result<Result<Option<RowBuilder>>, Redo> {
+    let merges = match pre.wait(file) {
+        Ok(m) => match m.get(name) {
+            Some(m) => m.clone(),
+            None => return Err(Redo),
+        },
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut b = RowBuilder::new(&merges);
+    for (r, c, v) in held.drain(..) {
+        if !b.put(r, c, v, sink) {
+            return Ok(Ok(None));
+        }
+    }
+    Ok(Ok(Some(b)))
 }
 
 /// A merged range and, once its first row has been seen, the value it spreads.
