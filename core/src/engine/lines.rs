@@ -44,8 +44,10 @@ impl Engine {
     }
 }
 
-/// Lines per batch, and batches in flight per worker.
+/// Lines per batch (fewer when their text passes BATCH_BYTES: a hostile file's huge cells), and
+/// batches in flight per worker.
 const BATCH: usize = 64;
+const BATCH_BYTES: usize = 256 << 10;
 const IN_FLIGHT: usize = 3;
 
 type Job<'e> = (
@@ -59,6 +61,7 @@ pub(super) struct Lines<'e> {
     jobs: Option<SyncSender<Job<'e>>>,
     workers: usize,
     batch: Vec<PurchaseLine>,
+    bytes: usize,
     pending: VecDeque<Receiver<Vec<Outcome>>>,
     /// A worker died (a bug): the file's result would be incomplete, so it is reported as an error.
     pub failed: bool,
@@ -71,6 +74,7 @@ impl<'e> Lines<'e> {
             jobs: None,
             workers: 0,
             batch: Vec::new(),
+            bytes: 0,
             pending: VecDeque::new(),
             failed: false,
         }
@@ -89,10 +93,17 @@ impl<'e> Lines<'e> {
             apply(engine.work_line(work, line));
             return;
         };
+        self.bytes += line
+            .fields
+            .values()
+            .chain(line.extra.values())
+            .map(|f| f.raw.len() + 64)
+            .sum::<usize>();
         self.batch.push(line);
-        if self.batch.len() < BATCH {
+        if self.batch.len() < BATCH && self.bytes < BATCH_BYTES {
             return;
         }
+        self.bytes = 0;
         let lines = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
         let (tx, rx) = sync_channel(1);
         if jobs.send((Arc::clone(work), lines, tx)).is_err() {
@@ -109,6 +120,7 @@ impl<'e> Lines<'e> {
     pub fn drain(&mut self, work: Option<&Arc<SheetWork<'e>>>, apply: &mut dyn FnMut(Outcome)) {
         if let (Some(jobs), Some(work)) = (&self.jobs, work) {
             if !self.batch.is_empty() {
+                self.bytes = 0;
                 let lines = std::mem::take(&mut self.batch);
                 let (tx, rx) = sync_channel(1);
                 if jobs.send((Arc::clone(work), lines, tx)).is_ok() {
@@ -153,6 +165,7 @@ pub(super) fn with_workers<'e, T>(
                 jobs: Some(tx),
                 workers,
                 batch: Vec::with_capacity(BATCH),
+                bytes: 0,
                 pending: VecDeque::new(),
                 failed: false,
             })

@@ -36,14 +36,17 @@ mod threaded {
     use crate::read::Value;
     use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
-    /// Rows per message, and messages in flight: a few thousand rows at most wait in the queue.
+    /// Rows per message (or fewer when their text passes BATCH_BYTES), and messages in flight:
+    /// at most a few thousand rows, or a few MB of cells from a hostile file, wait in the queue.
     const BATCH: usize = 256;
+    const BATCH_BYTES: usize = 512 << 10;
     const QUEUE: usize = 8;
 
     /// The reader's side: collects rows into batches and sends them.
     struct Sender {
         tx: SyncSender<Msg>,
         batch: Vec<(usize, Vec<Value>)>,
+        bytes: usize,
         /// The sink side hung up (it asked to stop, or it is gone).
         closed: bool,
     }
@@ -56,6 +59,7 @@ mod threaded {
         }
         fn flush(&mut self) {
             if !self.batch.is_empty() {
+                self.bytes = 0;
                 let b = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
                 self.send(Msg::Rows(b));
             }
@@ -67,8 +71,9 @@ mod threaded {
             self.send(Msg::Start(name.to_string(), hidden, last));
         }
         fn row(&mut self, index: usize, row: Vec<Value>) -> bool {
+            self.bytes += row_bytes(&row);
             self.batch.push((index, row));
-            if self.batch.len() >= BATCH {
+            if self.batch.len() >= BATCH || self.bytes >= BATCH_BYTES {
                 self.flush();
             }
             !self.closed
@@ -77,6 +82,19 @@ mod threaded {
             self.flush();
             self.send(Msg::End);
         }
+    }
+
+    /// About what a row holds: its cells and their text.
+    fn row_bytes(row: &[Value]) -> usize {
+        row.iter()
+            .map(|v| {
+                std::mem::size_of::<Value>()
+                    + match v {
+                        Value::Text(t) | Value::Date(t) | Value::Error(t) => t.len(),
+                        _ => 0,
+                    }
+            })
+            .sum()
     }
 
     /// The sink's side: replays the messages; false once the sink asked to stop.
@@ -107,6 +125,7 @@ mod threaded {
                 let mut out = Sender {
                     tx,
                     batch: Vec::with_capacity(BATCH),
+                    bytes: 0,
                     closed: false,
                 };
                 let r = read(&mut out);

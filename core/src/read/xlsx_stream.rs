@@ -199,8 +199,9 @@ fn stream_book<R: Read + Seek, S>(
 }
 
 /// Cells held before the merges are known (the pre-pass beside is still working): at most this
-/// many (a few MB), then the reading waits for it.
+/// many, and this much text, then the reading waits for it.
 const HOLD_CELLS: usize = 1 << 17;
+const HOLD_BYTES: usize = 16 << 20;
 
 fn stream_sheet<R: Read + Seek, S>(
     book: &mut Xlsx<R>,
@@ -218,6 +219,7 @@ fn stream_sheet<R: Read + Seek, S>(
     };
     let mut rows = merges.map(|m| RowBuilder::new(&m));
     let mut held: Vec<(u32, u32, Value)> = Vec::new();
+    let mut held_bytes = 0usize;
     let mut bounds: Option<(u32, u32, u32)> = None; // first row, min col, max col
     loop {
         let cell = match cells.next_cell() {
@@ -264,9 +266,13 @@ fn stream_sheet<R: Read + Seek, S>(
                 }
             }
             None => {
+                if let Value::Text(t) = &v {
+                    held_bytes += t.len();
+                }
                 held.push((r, c, v));
                 // Look at the pre-pass now and then; wait for it once the hold is full.
-                if held.len().is_multiple_of(1024) && (held.len() >= HOLD_CELLS || pre.ready()) {
+                let full = held.len() >= HOLD_CELLS || held_bytes >= HOLD_BYTES;
+                if full || (held.len().is_multiple_of(1024) && pre.ready()) {
                     match release(&mut held, pre, file, name, sink)? {
                         Ok(Some(b)) => rows = Some(b),
                         Ok(None) => return Ok(Ok(false)),
