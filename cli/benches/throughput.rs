@@ -303,41 +303,54 @@ fn registry_scaling(src: &[Row]) {
         "đèn",
         "bình",
     ];
-    let mut g = Lcg(11);
-    for n in [1_000usize, 10_000, 100_000] {
-        let mut reg = DomesticRegistry::lexicon_only().expect("lexicon");
-        let entries: Vec<EntryRaw> = (0..n)
-            .map(|k| {
-                let w = |g: &mut Lcg| WORDS[(g.next() as usize) % WORDS.len()];
-                EntryRaw {
-                    product: format!("{} {} {} loại {k}", w(&mut g), w(&mut g), w(&mut g)),
-                    hs: format!("{:04}.{:02}", 3000 + (k % 6000), k % 90 + 10),
-                    maker: format!("Công ty sản xuất số {k}"),
-                    evidence: vec![EvidenceRaw {
-                        kind: "award".into(),
-                        reference: format!("IB{k:08}"),
+    // Two synthetic registries per size: "same 24 words" (a bigger registry holds more entries
+    // for the same few products, so each line really matches more of them) and "growing
+    // vocabulary" (a bigger registry holds more different products: the 24 words plus synthetic
+    // ones, 24 per 1,000 entries, so a line's real matches stay about the same).
+    for growing in [false, true] {
+        let mut g = Lcg(11);
+        for n in [1_000usize, 10_000, 100_000] {
+            let vocabulary = if growing { 24 * n / 1_000 } else { WORDS.len() };
+            let mut reg = DomesticRegistry::lexicon_only().expect("lexicon");
+            let entries: Vec<EntryRaw> = (0..n)
+                .map(|k| {
+                    let mut w = || {
+                        let i = (g.next() as usize) % vocabulary;
+                        WORDS
+                            .get(i)
+                            .map_or_else(|| format!("từ{i}"), |w| w.to_string())
+                    };
+                    EntryRaw {
+                        product: format!("{} {} {} loại {k}", w(), w(), w()),
+                        hs: format!("{:04}.{:02}", 3000 + (k % 6000), k % 90 + 10),
+                        maker: format!("Công ty sản xuất số {k}"),
+                        evidence: vec![EvidenceRaw {
+                            kind: "award".into(),
+                            reference: format!("IB{k:08}"),
+                            ..Default::default()
+                        }],
                         ..Default::default()
-                    }],
-                    ..Default::default()
+                    }
+                })
+                .collect();
+            reg.add_entries(entries, "bench");
+            let names: Vec<&str> = src.iter().map(|r| r.name.as_str()).collect();
+            let rounds = 20;
+            let t = Instant::now();
+            let mut hits = 0usize;
+            for _ in 0..rounds {
+                for name in &names {
+                    hits += reg.search(name, "", 0.8).len();
                 }
-            })
-            .collect();
-        reg.add_entries(entries, "bench");
-        let names: Vec<&str> = src.iter().map(|r| r.name.as_str()).collect();
-        let rounds = 20;
-        let t = Instant::now();
-        let mut hits = 0usize;
-        for _ in 0..rounds {
-            for name in &names {
-                hits += reg.search(name, "", 0.8).len();
             }
+            let per = t.elapsed().as_secs_f64() / (rounds * names.len()) as f64;
+            println!(
+                "registry {n:>6} entries ({}): {:.1} µs per line lookup ({} lookups, {hits} matches)",
+                if growing { "growing vocabulary" } else { "same 24 words" },
+                per * 1e6,
+                rounds * names.len()
+            );
         }
-        let per = t.elapsed().as_secs_f64() / (rounds * names.len()) as f64;
-        println!(
-            "registry {n:>6} entries: {:.1} µs per line lookup ({} lookups, {hits} matches)",
-            per * 1e6,
-            rounds * names.len()
-        );
     }
 }
 
