@@ -191,3 +191,44 @@ fn smaller_limits_apply_to_every_format() {
         );
     }
 }
+
+/// The streaming check refuses every hostile file with the same message whatever the threads
+/// (one, or the reader ahead with the merge pre-pass beside it and lines on workers). From
+/// `cargo fuzz run check_stream`: a zip whose central directory lies was refused with calamine's
+/// wording on threads and the pre-pass's wording without.
+#[test]
+fn threads_do_not_change_a_refusal() {
+    use hangviet_core::engine::{CheckOptions, Engine};
+    let e = Engine::embedded().unwrap();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir())
+        .unwrap()
+        .chain(std::fs::read_dir(dir().join("fuzz")).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && p.extension().is_none_or(|x| x != "py"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 15, "{}", files.len());
+    for p in files {
+        let bytes = std::fs::read(&p).unwrap();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let run = |threads: usize| {
+            let opts = CheckOptions {
+                as_of: None,
+                today: hangviet_core::rules::date::Date::parse("2026-06-01").unwrap(),
+                lang: hangviet_core::rules::cond::Lang::Vi,
+                threads,
+            };
+            let mut n = 0;
+            let r = e.check_reader(
+                std::io::Cursor::new(&bytes[..]),
+                &name,
+                String::new(),
+                &opts,
+                &mut |_| n += 1,
+            );
+            (r.map_err(|e| e.to_string()), n)
+        };
+        let one = run(1);
+        assert_eq!(one, run(3), "{name}");
+    }
+}

@@ -60,7 +60,12 @@ pub fn stream_xlsx_beside<R: Read + Seek, S: Read + Seek + Send>(
     let beside = std::thread::scope(|scope| {
         let task = scope.spawn(|| guarded(file, || prepass(second)));
         let mut pre = Pre::Running(Some(task));
-        stream_book(&mut src, file, limits, sink, &mut pre)
+        match stream_book(&mut src, file, limits, sink, &mut pre) {
+            // The sequential read meets the pre-pass's error first: report that one, so the
+            // answer does not depend on the threads.
+            Ok(Err(e)) => Ok(Err(pre.wait(file).err().unwrap_or(e))),
+            other => other,
+        }
     });
     match beside {
         // The pre-pass could not place the first sheet's part: read it as `stream_xlsx` does
