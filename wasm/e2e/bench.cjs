@@ -1,41 +1,195 @@
-// Time one file in the page (headless Chromium, the worker) and natively with hangviet check.
-// Usage: node wasm/e2e/bench.cjs FILE [--as-of YYYY-MM-DD]   (after bash wasm/build.sh)
-// HANGVIET_BIN picks the native binary (default target/release/hangviet).
+// Time one file in the page (headless Chromium, the worker) against the native CLI.
+// Usage: node wasm/e2e/bench.cjs FILE [--as-of YYYY-MM-DD] [--runs N]   (after bash wasm/build.sh
+// and cargo build --release -p hangviet-cli). HANGVIET_BIN picks the native binary (default
+// target/release/hangviet).
+//
+// Each round runs, in turn: `hangviet check --format json` with its default threads, the same with
+// `--jobs 1` (one thread, as the page's worker has), and the page (a fresh tab in one browser),
+// from choosing the file to the rendered results. Prints one JSON object (median [min–max] of the
+// rounds, the page's time split by the worker's messages) and a line with both ratios. Exits 1
+// when the page's counts differ from the CLI's or the two native runs disagree.
+const fs = require("node:fs");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
 const { serve, launch } = require("./browser.cjs");
 
-async function main() {
-  const file = path.resolve(process.argv[2]);
-  const asOf = process.argv[4] || "2026-03-01";
-  const bin = process.env.HANGVIET_BIN || path.join(__dirname, "..", "..", "target", "release", "hangviet");
+function parseArgs(argv) {
+  const a = { file: null, asOf: "2026-03-01", runs: 3 };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i];
+    if (v === "--as-of") a.asOf = argv[++i];
+    else if (v === "--runs") a.runs = Number(argv[++i]);
+    else if (!a.file && v && !v.startsWith("--")) a.file = path.resolve(v);
+    else throw new Error(`bench.cjs: unknown argument '${v}'`);
+  }
+  if (!a.file) throw new Error("usage: node wasm/e2e/bench.cjs FILE [--as-of YYYY-MM-DD] [--runs N]");
+  if (!fs.statSync(a.file, { throwIfNoEntry: false })?.isFile()) throw new Error(`bench.cjs: ${a.file} is not a file`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(a.asOf || "")) throw new Error("bench.cjs: --as-of wants YYYY-MM-DD");
+  if (!Number.isInteger(a.runs) || a.runs < 1) throw new Error("bench.cjs: --runs wants a whole number ≥ 1");
+  return a;
+}
+
+// One native run: wall time from spawn to exit, with its exit code and the report parsed.
+function native(bin, args) {
   const t0 = process.hrtime.bigint();
-  const out = spawnSync(bin, ["check", "--format", "json", "--as-of", asOf, file], { maxBuffer: 1 << 30 });
-  const native = Number(process.hrtime.bigint() - t0) / 1e6;
-  const cli = JSON.parse(out.stdout);
+  const out = spawnSync(bin, args, { maxBuffer: 1 << 30 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (out.error) throw new Error(`${bin}: ${out.error.message}`);
+  // 0 clean, 1 findings, 2 a file not checked (still a report); anything else is a failure.
+  if (![0, 1, 2].includes(out.status) || !out.stdout.length) {
+    throw new Error(`hangviet ${args.join(" ")} exited ${out.status}: ${out.stderr.toString().trim()}`);
+  }
+  return { ms, status: out.status, stdout: out.stdout, report: JSON.parse(out.stdout) };
+}
+
+// Stamps each message the page gets from its worker (before and after its data is read: the
+// structured clone is copied out lazily), so the page's time can be split without touching it.
+function stampWorkerMessages() {
+  window.__hvMarks = [];
+  const Base = window.Worker;
+  window.Worker = class extends Base {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (ev) => {
+        const at = performance.now();
+        const m = ev.data;
+        window.__hvMarks.push({ type: m.type, index: m.index, total: m.total, at, read: performance.now() });
+      });
+    }
+  };
+}
+
+// One page run in a fresh tab: ms from choosing the file to the rendered results, its counts,
+// and where the time went.
+async function pageRun(context, url, file, asOf) {
+  const page = await context.newPage();
+  try {
+    await page.addInitScript(stampWorkerMessages);
+    await page.goto(url);
+    await page.waitForFunction(() => window.hangvietReady === true);
+    await page.click("#options summary");
+    await page.fill('[data-testid="as-of"]', asOf);
+    const start = await page.evaluate(() => performance.now());
+    await page.setInputFiles('[data-testid="file-input"]', file);
+    await page.waitForSelector("body[data-state=done]", { timeout: 600_000 });
+    const end = await page.evaluate(() => performance.now());
+    const s = await page.$eval('[data-testid="summary"]', (e) => ({ ...e.dataset }));
+    const rows = await page.$$eval('[data-testid="finding-row"]', (r) => r.length);
+    const marks = await page.evaluate(() => window.__hvMarks);
+    const first = marks.find((m) => m.type === "progress" && m.index === 0);
+    const last = marks.find((m) => m.type === "progress" && m.total && m.index === m.total);
+    const done = marks.find((m) => m.type === "done");
+    if (!first || !last || !done) throw new Error(`page: worker messages missing: ${JSON.stringify(marks)}`);
+    return {
+      ms: end - start,
+      counts: {
+        lines: Number(s.lines),
+        findings: Number(s.findings),
+        errors: Number(s.errors),
+        exitCode: Number(s.exitCode),
+      },
+      rows,
+      phases: {
+        // file read into an ArrayBuffer and posted (copied) to the worker
+        read_post: first.at - start,
+        // Session.add: the engine reading and checking the file (the worker's progress messages)
+        check: last.at - first.at,
+        // report built, turned into an object and into JSON text, cloned, and the clone read
+        report_to_page: done.read - last.at,
+        // summary, filters and the first table page drawn
+        render: end - done.read,
+      },
+    };
+  } finally {
+    await page.close();
+  }
+}
+
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return { median: Math.round(median), min: Math.round(s[0]), max: Math.round(s[s.length - 1]) };
+}
+const show = (st) => `${(st.median / 1000).toFixed(2)} s [${(st.min / 1000).toFixed(2)}–${(st.max / 1000).toFixed(2)}]`;
+
+function mismatch(what, a, b) {
+  throw new Error(`bench.cjs: ${what} differ: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+}
+
+async function main() {
+  const { file, asOf, runs } = parseArgs(process.argv.slice(2));
+  const bin = process.env.HANGVIET_BIN || path.join(__dirname, "..", "..", "target", "release", "hangviet");
+  const base = ["check", "--format", "json", "--as-of", asOf];
 
   const web = await serve();
   const b = await launch();
-  const page = await b.context.newPage();
-  await page.goto(web.url);
-  await page.waitForFunction(() => window.hangvietReady === true);
-  await page.click("#options summary");
-  await page.fill('[data-testid="as-of"]', asOf);
-  const start = await page.evaluate(() => performance.now());
-  await page.setInputFiles('[data-testid="file-input"]', file);
-  await page.waitForSelector("body[data-state=done]", { timeout: 600_000 });
-  const end = await page.evaluate(() => performance.now());
-  const s = await page.$eval('[data-testid="summary"]', (e) => ({ ...e.dataset }));
-  await b.close();
-  web.server.close();
-  console.log(JSON.stringify({
+  const times = { threads: [], jobs1: [], page: [] };
+  const phases = [];
+  let cli = null;
+  let cliText = null;
+  let pageCounts = null;
+  let rows = 0;
+  try {
+    // Rounds interleave the three so that a change in the machine's load hits all of them.
+    for (let i = 0; i < runs; i++) {
+      const d = native(bin, [...base, file]);
+      const one = native(bin, [...base, "--jobs", "1", file]);
+      if (!d.stdout.equals(one.stdout) || d.status !== one.status) mismatch("native reports (default threads, --jobs 1)", d.report.summary, one.report.summary);
+      if (cliText && !cliText.equals(d.stdout)) mismatch("native reports between rounds", cli.summary, d.report.summary);
+      cli = d.report;
+      cliText = d.stdout;
+      times.threads.push(d.ms);
+      times.jobs1.push(one.ms);
+
+      const p = await pageRun(b.context, web.url, file, asOf);
+      const want = {
+        lines: cli.summary.lines,
+        findings: cli.findings.length,
+        errors: cli.errors.length,
+        exitCode: d.status,
+      };
+      if (JSON.stringify(p.counts) !== JSON.stringify(want)) mismatch("page and CLI counts", p.counts, want);
+      times.page.push(p.ms);
+      phases.push(p.phases);
+      pageCounts = p.counts;
+      rows = p.rows;
+      console.error(
+        `round ${i + 1}/${runs}: native ${(d.ms / 1000).toFixed(2)} s, --jobs 1 ${(one.ms / 1000).toFixed(2)} s, ` +
+          `page ${(p.ms / 1000).toFixed(2)} s`,
+      );
+    }
+  } finally {
+    await b.close();
+    web.server.close();
+  }
+
+  const threads = stats(times.threads);
+  const jobs1 = stats(times.jobs1);
+  const page = stats(times.page);
+  const phaseStats = Object.fromEntries(Object.keys(phases[0]).map((k) => [k, stats(phases.map((p) => p[k]))]));
+  const ratio = (a, n) => Math.round((a / n) * 100) / 100;
+  const result = {
     file: path.basename(file),
+    as_of: asOf,
+    runs,
     lines: cli.summary.lines,
     findings: cli.findings.length,
-    page: { lines: Number(s.lines), findings: Number(s.findings) },
-    native_ms: Math.round(native),
-    browser_ms: Math.round(end - start),
-  }));
+    page_counts: pageCounts,
+    page_rows_drawn: rows,
+    native_ms: threads,
+    native_jobs1_ms: jobs1,
+    browser_ms: page,
+    browser_phases_ms: phaseStats,
+    ratio_page_to_native: ratio(page.median, threads.median),
+    ratio_page_to_native_jobs1: ratio(page.median, jobs1.median),
+  };
+  console.log(JSON.stringify(result));
+  console.log(
+    `${result.file}: ${result.lines} lines, ${result.findings} findings (page: the same); median [min–max] of ${runs}: ` +
+      `native ${show(threads)}, native --jobs 1 ${show(jobs1)}, page ${show(page)}; ` +
+      `page / native = ${result.ratio_page_to_native}×, page / native --jobs 1 = ${result.ratio_page_to_native_jobs1}×`,
+  );
 }
 
 main().catch((e) => {
