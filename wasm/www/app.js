@@ -142,7 +142,7 @@ async function run() {
       setSummary(null);
       return;
     }
-    state.report = m.report;
+    state.report = JSON.parse(m.json);
     state.json = m.json;
     state.exitCode = m.exitCode;
     state.page = 0;
