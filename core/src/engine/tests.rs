@@ -300,27 +300,20 @@ fn streaming_path_matches_in_memory_path() {
                 let i = e.check_workbook(&wb, "h".into(), &o, &mut |x| f.push(x));
                 (i, f)
             });
-            let mut f = Vec::new();
-            let new = e
-                .check_reader(
+            let stream = |o: &CheckOptions| {
+                let mut f = Vec::new();
+                e.check_reader(
                     std::io::Cursor::new(&bytes[..]),
                     &name,
                     "h".into(),
-                    &o,
+                    o,
                     &mut |x| f.push(x),
                 )
-                .map(|i| (i, f));
+                .map(|i| (i, f))
+            };
+            let new = stream(&o);
             // Threads (read ahead, merge pre-pass beside, lines on workers): the same answer.
-            let mut f = Vec::new();
-            let threaded = e
-                .check_reader(
-                    std::io::Cursor::new(&bytes[..]),
-                    &name,
-                    "h".into(),
-                    &CheckOptions { threads: 3, ..o },
-                    &mut |x| f.push(x),
-                )
-                .map(|i| (i, f));
+            let threaded = stream(&CheckOptions { threads: 3, ..o });
             match (&new, &threaded) {
                 (Ok(a), Ok(b)) => assert_eq!(a, b, "{name} with threads"),
                 (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{name}"),
