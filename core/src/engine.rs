@@ -246,7 +246,6 @@ impl Engine {
     ) -> Input {
         let (as_of, as_of_source) = self.as_of(wb, opts);
         let mut totals = Totals::new();
-        let classify = |o: &str, m: &str| self.classify(o, m);
         let in_force: Vec<(&Rule, &crate::rules::Version)> = self
             .rules()
             .filter_map(|r| r.version_at(as_of).map(|v| (r, v)))
@@ -258,22 +257,14 @@ impl Engine {
                 .iter()
                 .filter(|(r, _)| r.applies_to(sheet.kind))
                 .collect();
-            let header_row = sheet.header_rows.first().copied().unwrap_or(1);
-            for (rule, v) in rules.iter().filter(|(r, _)| r.scope == Scope::Sheet) {
-                let ctx = Ctx::new(
-                    sheet,
-                    None,
-                    &v.params,
-                    &*self.registry,
-                    &classify,
-                    opts.lang,
-                );
-                if let Some(f) = rule.evaluate(&ctx) {
-                    let finding =
-                        self.finding(&wb.file, sheet, None, header_row, rule, v, &ctx, f, as_of);
-                    totals.count(&finding);
-                    sink(finding);
-                }
+            let sheet_rules: InForce = rules
+                .iter()
+                .filter(|(r, _)| r.scope == Scope::Sheet)
+                .map(|&&rv| rv)
+                .collect();
+            for finding in self.check_sheet(&wb.file, sheet, &sheet_rules, as_of, opts.lang) {
+                totals.count(&finding);
+                sink(finding);
             }
             let line_rules: InForce = rules
                 .iter()
@@ -317,6 +308,28 @@ impl Engine {
             _ => OriginClass::Unknown,
         };
         (class, facts::line_value(line).filter(|v| v.is_finite()))
+    }
+
+    /// The findings of a sheet's sheet-scope rules (header and package facts), in rule order;
+    /// they point at the header row.
+    fn check_sheet(
+        &self,
+        file: &str,
+        sheet: &Sheet,
+        rules: &InForce,
+        as_of: Date,
+        lang: Lang,
+    ) -> Vec<Finding> {
+        let classify = |o: &str, m: &str| self.classify(o, m);
+        let header_row = sheet.header_rows.first().copied().unwrap_or(1);
+        let mut out = Vec::new();
+        for (rule, v) in rules {
+            let ctx = Ctx::new(sheet, None, &v.params, &*self.registry, &classify, lang);
+            if let Some(f) = rule.evaluate(&ctx) {
+                out.push(self.finding(file, sheet, None, header_row, rule, v, &ctx, f, as_of));
+            }
+        }
+        out
     }
 
     /// The findings of one normalised line under its sheet's line rules, in rule order.
@@ -777,35 +790,20 @@ impl<'e, 's> Driver<'e, 's> {
         let Some((as_of, _)) = self.decided else {
             return Vec::new();
         };
-        let e = self.engine;
-        let classify = |o: &str, m: &str| e.classify(o, m);
-        let rules: InForce<'e> = self
+        let (sheet_rules, line_rules): (InForce<'e>, InForce<'e>) = self
             .in_force
             .iter()
             .filter(|(r, _)| r.applies_to(sheet.kind))
-            .copied()
-            .collect();
-        let header_row = sheet.header_rows.first().copied().unwrap_or(1);
-        for (rule, v) in rules.iter().filter(|(r, _)| r.scope == Scope::Sheet) {
-            let ctx = Ctx::new(
-                sheet,
-                None,
-                &v.params,
-                &*e.registry,
-                &classify,
-                self.opts.lang,
-            );
-            if let Some(f) = rule.evaluate(&ctx) {
-                let finding =
-                    e.finding(self.file, sheet, None, header_row, rule, v, &ctx, f, as_of);
-                self.totals.count(&finding);
-                (self.sink)(finding);
-            }
+            .partition(|(r, _)| r.scope == Scope::Sheet);
+        let lang = self.opts.lang;
+        for finding in self
+            .engine
+            .check_sheet(self.file, sheet, &sheet_rules, as_of, lang)
+        {
+            self.totals.count(&finding);
+            (self.sink)(finding);
         }
-        rules
-            .into_iter()
-            .filter(|(r, _)| r.scope == Scope::Line)
-            .collect()
+        line_rules
     }
 
     fn on_line(&mut self, sheet: &Sheet, line: PurchaseLine) {
