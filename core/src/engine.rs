@@ -175,8 +175,10 @@ impl Engine {
             let workers = if opts.threads > 1 { opts.threads } else { 0 };
             let pass = with_workers(self, workers, |checker| {
                 let mut d = Driver::new(self, opts, file_name, &lt, fixed, &mut *sink, checker);
-                // A second reader of the file lets the xlsx merge pre-pass run beside the cells.
-                let second = if opts.threads > 1 { src.again() } else { None };
+                // A second reader of the file lets the xlsx merge pre-pass run beside the cells
+                // (only xlsx has a pre-pass).
+                let beside = opts.threads > 1 && matches!(format, Format::Xlsx | Format::Xlsm);
+                let second = if beside { src.again() } else { None };
                 let streamed = read_ahead(
                     opts.threads > 1,
                     file_name,
