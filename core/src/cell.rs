@@ -1,23 +1,32 @@
 //! A1 cell addresses.
 
 /// Column letters for a 0-based column index: 0 → "A", 26 → "AA".
-pub fn col_letters(mut col: u32) -> String {
-    let mut out = Vec::new();
+pub fn col_letters(col: u32) -> String {
+    let mut s = String::with_capacity(4);
+    push_letters(&mut s, col);
+    s
+}
+
+fn push_letters(s: &mut String, mut col: u32) {
+    // At most 7 letters for a u32; written backwards into a stack buffer.
+    let mut buf = [0u8; 8];
+    let mut k = buf.len();
     loop {
-        out.push(b'A' + (col % 26) as u8);
+        k -= 1;
+        buf[k] = b'A' + (col % 26) as u8;
         if col < 26 {
             break;
         }
         col = col / 26 - 1;
     }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
+    s.extend(buf[k..].iter().map(|&b| char::from(b)));
 }
 
 /// A1 address for 0-based row and column.
 pub fn a1(row: u32, col: u32) -> String {
     // Built by hand: every field of every line gets one, so `format!` showed in profiles.
-    let mut s = col_letters(col);
+    let mut s = String::with_capacity(12);
+    push_letters(&mut s, col);
     let mut digits = [0u8; 10];
     let mut n = row as u64 + 1;
     let mut k = digits.len();
@@ -26,7 +35,7 @@ pub fn a1(row: u32, col: u32) -> String {
         digits[k] = b'0' + (n % 10) as u8;
         n /= 10;
     }
-    s.extend(digits[k..].iter().map(|&d| d as char));
+    s.extend(digits[k..].iter().map(|&d| char::from(d)));
     s
 }
 

@@ -14,7 +14,7 @@ use crate::report::{
     AsOfSource, Finding, Input, InputError, PackInfo, Report, ToolInfo, Totals, DISCLAIMER_EN,
     DISCLAIMER_VI,
 };
-use crate::rules::cond::{Ctx, Lang, LineMemo};
+use crate::rules::cond::{Ctx, Key, Lang, LineMemo};
 use crate::rules::date::Date;
 use crate::rules::examples::{self, ExampleResult};
 use crate::rules::{facts, hex, Fired, Pack, Rule, Scope};
@@ -380,13 +380,14 @@ impl Engine {
         let mut cells: Vec<String> = Vec::new();
         let mut values = BTreeMap::new();
         for h in &fired.trace.hits {
-            if let Some(c) = &h.cell {
-                if !cells.contains(c) {
-                    cells.push(c.clone());
+            if let Some(c) = h.cell {
+                if !cells.iter().any(|x| x == c) {
+                    cells.push(c.to_string());
                 }
             }
+            let key = h.key.id();
             // A computed value quotes the cells it was computed from.
-            let inputs: &[Field] = if h.key.starts_with("value.domestic_share") {
+            let inputs: &[Field] = if key.starts_with("value.domestic_share") {
                 &[
                     Field::OfferPrice,
                     Field::Taxes,
@@ -396,9 +397,9 @@ impl Engine {
                     Field::DomesticCost,
                     Field::DomesticShare,
                 ]
-            } else if h.key == "value.pref_claimed" {
+            } else if key == "value.pref_claimed" {
                 &[Field::PrefClaimed]
-            } else if h.key.starts_with("value.amount_gap") || h.key == "value.line_value" {
+            } else if key.starts_with("value.amount_gap") || key == "value.line_value" {
                 &[Field::Quantity, Field::UnitPrice, Field::Amount]
             } else {
                 &[]
@@ -414,12 +415,13 @@ impl Engine {
                 }
             }
             let Some(raw) = &h.raw else { continue };
+            let raw: &str = raw;
             let value = match raw.parse::<f64>() {
-                Ok(n) if h.key.contains('.') => serde_json::json!(n),
+                Ok(n) if key.contains('.') => serde_json::json!(n),
                 _ => serde_json::json!(raw),
             };
-            values.insert(h.key.clone(), value);
-            if let (Some(field), Some(line)) = (Field::from_id(&h.key), line) {
+            values.insert(key.to_string(), value);
+            if let (Key::Field(field), Some(line)) = (h.key, line) {
                 if let Some(fv) = line.get(field) {
                     if matches!(field, Field::Origin | Field::OriginRequirement) {
                         let o = fv.origin.as_deref().cloned().unwrap_or_else(|| {
@@ -431,12 +433,12 @@ impl Engine {
                             self.classify(fv.raw.trim(), m)
                         });
                         if let Ok(j) = serde_json::to_value(&o) {
-                            values.insert(format!("{}_normalized", h.key), j);
+                            values.insert(format!("{key}_normalized"), j);
                         }
                     }
                     if let Some(hs) = &fv.hs {
                         if let Ok(j) = serde_json::to_value(hs) {
-                            values.insert(format!("{}_normalized", h.key), j);
+                            values.insert(format!("{key}_normalized"), j);
                         }
                     }
                 }

@@ -10,6 +10,7 @@ use crate::normalize::origin::{Origin, OriginClass};
 use crate::registry::{EvidenceKind, Lookup, Registry};
 use crate::text::fold;
 use regex::Regex;
+use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -120,23 +121,64 @@ impl Assumption {
     }
 }
 
-/// One test that held: the cell it read (if any) and what it says.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Hit {
-    pub key: String,
-    pub cell: Option<String>,
-    pub raw: Option<String>,
-    pub say: Option<String>,
+/// One test that held: the cell it read (if any) and what it says. Borrowed from the line and
+/// the pack: most tests that hold belong to rules that do not fire, so nothing is copied or
+/// rendered until one does.
+#[derive(Debug, Clone)]
+pub struct Hit<'t> {
+    pub key: Key,
+    pub cell: Option<&'t str>,
+    pub raw: Option<Cow<'t, str>>,
+    /// The test's `say` texts (vi, en), rendered only when its rule fires.
+    pub say: Option<&'t (Template, Template)>,
+}
+
+/// What a hit read: a field of the line or a computed fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Field(Field),
+    Package(&'static str),
+    Value(&'static str),
+    Registry(&'static str),
+    ItemText,
+}
+
+impl Key {
+    /// The key as findings' `values` name it ("origin", "value.line_value", …).
+    pub fn id(self) -> Cow<'static, str> {
+        match self {
+            Key::Field(f) => Cow::Borrowed(f.id()),
+            Key::Package(k) => Cow::Owned(format!("package.{k}")),
+            Key::Value(k) => Cow::Owned(format!("value.{k}")),
+            Key::Registry(k) => Cow::Owned(format!("registry.{k}")),
+            Key::ItemText => Cow::Borrowed("item_text"),
+        }
+    }
+}
+
+impl Hit<'_> {
+    /// The hit's `say` text in `lang`, with its placeholders filled.
+    pub fn say_text(&self, ctx: &Ctx) -> Option<String> {
+        let (vi, en) = self.say?;
+        let t = if ctx.lang == Lang::Vi { vi } else { en };
+        let raw = self.raw.as_deref().unwrap_or_default();
+        let cell = self.cell.unwrap_or_default();
+        Some(t.render(&|v| match v {
+            Var::Raw => raw.to_string(),
+            Var::Cell => cell.to_string(),
+            other => resolve_common(other, ctx),
+        }))
+    }
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Trace {
-    pub hits: Vec<Hit>,
+pub struct Trace<'t> {
+    pub hits: Vec<Hit<'t>>,
     pub assumptions: Vec<Assumption>,
 }
 
-impl Trace {
-    fn merge(&mut self, other: Trace) {
+impl<'t> Trace<'t> {
+    fn merge(&mut self, other: Trace<'t>) {
         self.hits.extend(other.hits);
         for a in other.assumptions {
             if !self.assumptions.contains(&a) {
@@ -344,7 +386,7 @@ impl<'a> Ctx<'a> {
 }
 
 /// Evaluate; on true, `trace` gets what held.
-pub fn eval(c: &Cond, ctx: &Ctx, trace: &mut Trace) -> bool {
+pub fn eval<'t>(c: &'t Cond, ctx: &Ctx<'t>, trace: &mut Trace<'t>) -> bool {
     match c {
         Cond::All(cs) => {
             let mut local = Trace::default();
@@ -371,16 +413,16 @@ pub fn eval(c: &Cond, ctx: &Ctx, trace: &mut Trace) -> bool {
         Cond::Not(c) => !eval(c, ctx, &mut Trace::default()),
         Cond::SheetHas(fs) => fs.iter().all(|f| ctx.sheet.has(*f)),
         Cond::SheetLacks(fs) => {
-            let missing: Vec<&Field> = fs.iter().filter(|f| !ctx.sheet.has(**f)).collect();
-            for f in &missing {
+            let before = trace.hits.len();
+            for f in fs.iter().filter(|f| !ctx.sheet.has(**f)) {
                 trace.hits.push(Hit {
-                    key: f.id().to_string(),
+                    key: Key::Field(*f),
                     cell: None,
                     raw: None,
                     say: None,
                 });
             }
-            !missing.is_empty()
+            trace.hits.len() > before
         }
         Cond::Test {
             subject,
@@ -394,17 +436,17 @@ pub fn eval(c: &Cond, ctx: &Ctx, trace: &mut Trace) -> bool {
                     if *k == "package_value" {
                         let v = ctx.sheet.package.package_value;
                         tests_num(v, tests, ctx).then(|| Hit {
-                            key: format!("package.{k}"),
+                            key: Key::Package(k),
                             cell: None,
-                            raw: v.map(|v| v.to_string()),
+                            raw: v.map(|v| Cow::Owned(v.to_string())),
                             say: None,
                         })
                     } else {
                         let t = ctx.package_text(k, &mut local);
                         tests_text(t.as_deref(), tests).then(|| Hit {
-                            key: format!("package.{k}"),
+                            key: Key::Package(k),
                             cell: None,
-                            raw: t,
+                            raw: t.map(Cow::Owned),
                             say: None,
                         })
                     }
@@ -412,8 +454,8 @@ pub fn eval(c: &Cond, ctx: &Ctx, trace: &mut Trace) -> bool {
                 Subject::Value(k) => {
                     if *k == "item_text" {
                         let t = ctx.line.map(facts::item_text);
-                        tests_text(t.as_deref(), tests).then(|| Hit {
-                            key: "item_text".into(),
+                        tests_text(t.as_deref(), tests).then_some(Hit {
+                            key: Key::ItemText,
                             cell: None,
                             raw: None,
                             say: None,
@@ -421,9 +463,9 @@ pub fn eval(c: &Cond, ctx: &Ctx, trace: &mut Trace) -> bool {
                     } else {
                         let v = ctx.value(k, &mut local);
                         tests_num(v, tests, ctx).then(|| Hit {
-                            key: format!("value.{k}"),
+                            key: Key::Value(k),
                             cell: None,
-                            raw: v.map(|v| v.to_string()),
+                            raw: v.map(|v| Cow::Owned(v.to_string())),
                             say: None,
                         })
                     }
@@ -431,9 +473,9 @@ pub fn eval(c: &Cond, ctx: &Ctx, trace: &mut Trace) -> bool {
                 Subject::Registry(k) => {
                     let v = ctx.registry_value(k);
                     tests_num(v, tests, ctx).then(|| Hit {
-                        key: format!("registry.{k}"),
+                        key: Key::Registry(k),
                         cell: None,
-                        raw: v.map(|v| v.to_string()),
+                        raw: v.map(|v| Cow::Owned(v.to_string())),
                         say: None,
                     })
                 }
@@ -441,16 +483,7 @@ pub fn eval(c: &Cond, ctx: &Ctx, trace: &mut Trace) -> bool {
             let Some(mut hit) = hit else {
                 return false;
             };
-            if let Some((vi, en)) = say {
-                let t = if ctx.lang == Lang::Vi { vi } else { en };
-                let raw = hit.raw.clone().unwrap_or_default();
-                let cell = hit.cell.clone().unwrap_or_default();
-                hit.say = Some(t.render(&|v| match v {
-                    Var::Raw => raw.clone(),
-                    Var::Cell => cell.clone(),
-                    other => resolve_common(other, ctx),
-                }));
-            }
+            hit.say = say.as_ref();
             local.hits.push(hit);
             trace.merge(local);
             true
@@ -638,19 +671,20 @@ pub fn field_label(f: Field, lang: Lang) -> &'static str {
     }
 }
 
-fn test_field(f: Field, tests: &[Test], ctx: &Ctx) -> Option<Hit> {
+fn test_field<'t>(f: Field, tests: &[Test], ctx: &Ctx<'t>) -> Option<Hit<'t>> {
     let line = ctx.line?;
     if !ctx.sheet.has(f) && line.get(f).is_none() {
         return None;
     }
-    let empty_fv;
-    let fv = match line.get(f) {
-        Some(fv) => fv,
-        None => {
-            empty_fv = FieldValue::text("", "");
-            &empty_fv
-        }
+    static EMPTY: FieldValue = FieldValue {
+        raw: String::new(),
+        cell: String::new(),
+        value: None,
+        error: None,
+        origin: None,
+        hs: None,
     };
+    let fv: &'t FieldValue = line.get(f).unwrap_or(&EMPTY);
     let raw = fv.raw.trim();
     // Folded only for the tests that read it (most test emptiness, numbers or the origin).
     let folded = || ctx.folded(f, raw);
@@ -694,10 +728,10 @@ fn test_field(f: Field, tests: &[Test], ctx: &Ctx) -> Option<Hit> {
             }
         }
     });
-    ok.then(|| Hit {
-        key: f.id().to_string(),
-        cell: (!fv.cell.is_empty()).then(|| fv.cell.clone()),
-        raw: Some(raw.to_string()),
+    ok.then_some(Hit {
+        key: Key::Field(f),
+        cell: (!fv.cell.is_empty()).then_some(fv.cell.as_str()),
+        raw: Some(Cow::Borrowed(raw)),
         say: None,
     })
 }

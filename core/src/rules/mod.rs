@@ -164,9 +164,9 @@ pub struct Rule {
 
 /// What a rule found on a line or sheet.
 #[derive(Debug, Clone)]
-pub struct Fired {
+pub struct Fired<'t> {
     pub message: String,
-    pub trace: Trace,
+    pub trace: Trace<'t>,
 }
 
 impl Rule {
@@ -187,15 +187,15 @@ impl Rule {
     }
 
     /// Evaluate in `ctx` (whose params are the version's); the first case that holds fires.
-    pub fn evaluate(&self, ctx: &Ctx) -> Option<Fired> {
-        let mut trace = Trace::default();
+    pub fn evaluate<'t>(&'t self, ctx: &Ctx<'t>) -> Option<Fired<'t>> {
+        let mut guard = Trace::default();
         if let Some(g) = &self.guard {
-            if !cond::eval(g, ctx, &mut trace) {
+            if !cond::eval(g, ctx, &mut guard) {
                 return None;
             }
         }
         for case in &self.cases {
-            let mut t = trace.clone();
+            let mut t = guard.clone();
             if cond::eval(&case.when, ctx, &mut t) {
                 let tpl = if ctx.lang == Lang::Vi {
                     &case.vi
@@ -204,8 +204,8 @@ impl Rule {
                 };
                 let message = tpl.render(&|v| match v {
                     Var::Matched => {
-                        let says: Vec<&str> =
-                            t.hits.iter().filter_map(|h| h.say.as_deref()).collect();
+                        let says: Vec<String> =
+                            t.hits.iter().filter_map(|h| h.say_text(ctx)).collect();
                         says.join("; ")
                     }
                     // "(Giả định: …)" so it reads as an aside after the sentence before it.
