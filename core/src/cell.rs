@@ -24,24 +24,167 @@ fn push_letters(s: &mut String, mut col: u32) {
 
 /// A1 address for 0-based row and column.
 pub fn a1(row: u32, col: u32) -> String {
-    // Built by hand: every field of every line gets one, so `format!` showed in profiles.
-    let mut s = String::with_capacity(12);
-    push_letters(&mut s, col);
-    let mut digits = [0u8; 10];
-    let mut n = row as u64 + 1;
-    let mut k = digits.len();
-    while n > 0 || k == digits.len() {
-        k -= 1;
-        digits[k] = b'0' + (n % 10) as u8;
-        n /= 10;
+    Addr::at(row, col).to_string()
+}
+
+/// A cell address ("B12") kept inline: every field of every line has one, and as a `String`
+/// each was an allocation made on one thread and freed on another.
+#[derive(Clone, Copy)]
+pub struct Addr {
+    len: u8,
+    buf: [u8; Addr::MAX],
+}
+
+impl Addr {
+    /// Longest address kept: 7 letters and 10 digits fit (u32 column and row).
+    const MAX: usize = 23;
+
+    /// No address (a value that came from no cell).
+    pub const EMPTY: Addr = Addr {
+        len: 0,
+        buf: [0; Addr::MAX],
+    };
+
+    /// The address of a 0-based row and column.
+    pub fn at(row: u32, col: u32) -> Addr {
+        let mut a = Addr::default();
+        // Letters, written backwards then turned round (at most 7 for a u32).
+        let mut col = col;
+        let start = a.buf.len();
+        let mut k = start;
+        loop {
+            k -= 1;
+            a.buf[k] = b'A' + (col % 26) as u8;
+            if col < 26 {
+                break;
+            }
+            col = col / 26 - 1;
+        }
+        let letters = start - k;
+        a.buf.copy_within(k..start, 0);
+        // Digits of the 1-based row, the same way.
+        let mut digits = [0u8; 10];
+        let mut n = u64::from(row) + 1;
+        let mut d = digits.len();
+        while n > 0 || d == digits.len() {
+            d -= 1;
+            digits[d] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        let end = letters + digits.len() - d;
+        a.buf[letters..end].copy_from_slice(&digits[d..]);
+        a.len = end as u8;
+        a
     }
-    s.extend(digits[k..].iter().map(|&d| char::from(d)));
-    s
+
+    pub fn as_str(&self) -> &str {
+        // Always whole characters of a `str` (`at` writes ASCII; `From<&str>` cuts at a
+        // character boundary), so this never takes the fallback.
+        std::str::from_utf8(&self.buf[..usize::from(self.len)]).unwrap_or("")
+    }
+}
+
+impl Default for Addr {
+    fn default() -> Addr {
+        Addr::EMPTY
+    }
+}
+
+impl From<&str> for Addr {
+    /// Keeps at most `Addr::MAX` bytes, cut at a character boundary (an address is far shorter).
+    fn from(s: &str) -> Addr {
+        let mut n = s.len().min(Addr::MAX);
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        let mut a = Addr {
+            len: n as u8,
+            ..Addr::default()
+        };
+        a.buf[..n].copy_from_slice(&s.as_bytes()[..n]);
+        a
+    }
+}
+
+impl From<String> for Addr {
+    fn from(s: String) -> Addr {
+        Addr::from(s.as_str())
+    }
+}
+
+impl std::ops::Deref for Addr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for Addr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for Addr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq for Addr {
+    fn eq(&self, other: &Addr) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Addr {}
+
+impl std::hash::Hash for Addr {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h)
+    }
+}
+
+impl PartialEq<str> for Addr {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Addr {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl serde::Serialize for Addr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_inline() {
+        assert_eq!(Addr::at(0, 0), "A1");
+        assert_eq!(Addr::at(11, 27).as_str(), "AB12");
+        let biggest = format!("{}4294967296", col_letters(u32::MAX));
+        assert_eq!(Addr::at(u32::MAX, u32::MAX).as_str(), biggest);
+        assert_eq!(Addr::from(biggest.as_str()), Addr::at(u32::MAX, u32::MAX));
+        assert_eq!(Addr::at(1_048_575, 16_383).to_string(), "XFD1048576");
+        assert_eq!(Addr::from("B7"), "B7");
+        // Never longer than it can hold, cut between characters.
+        let long = "Đ".repeat(20);
+        let a = Addr::from(long.as_str());
+        assert!(a.len() <= 23 && long.starts_with(a.as_str()), "{a:?}");
+        assert_eq!(
+            serde_json::to_string(&Addr::at(4, 2)).ok().as_deref(),
+            Some("\"C5\"")
+        );
+    }
 
     #[test]
     fn letters() {

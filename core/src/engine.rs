@@ -406,8 +406,8 @@ impl Engine {
             };
             for f in inputs {
                 if let Some(fv) = line.and_then(|l| l.get(*f)) {
-                    if !fv.cell.is_empty() && !cells.contains(&fv.cell) {
-                        cells.push(fv.cell.clone());
+                    if !fv.cell.is_empty() && !cells.iter().any(|c| fv.cell == c.as_str()) {
+                        cells.push(fv.cell.to_string());
                     }
                     values
                         .entry(f.id().to_string())

@@ -160,7 +160,7 @@ impl SheetKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldValue {
     pub raw: String,
-    pub cell: String,
+    pub cell: crate::cell::Addr,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -176,7 +176,7 @@ pub struct FieldValue {
 }
 
 impl FieldValue {
-    pub fn text(raw: impl Into<String>, cell: impl Into<String>) -> Self {
+    pub fn text(raw: impl Into<String>, cell: impl Into<crate::cell::Addr>) -> Self {
         FieldValue {
             raw: raw.into(),
             cell: cell.into(),

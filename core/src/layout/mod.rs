@@ -9,7 +9,7 @@ pub mod rows;
 pub use crate::error::line_col;
 pub use headers::{fold_header, HeaderTable};
 
-use crate::cell::{a1, col_letters};
+use crate::cell::{col_letters, Addr};
 use crate::model::{
     ColumnMap, Field, FieldValue, PackageFacts, Problem, PurchaseLine, Sheet, SheetKind, Skipped,
     Unmapped,
@@ -621,7 +621,7 @@ fn make_line(
     for (j, f, text) in &header.columns {
         // Each column appears once in the header, so its cell can be moved out of the row.
         let v = row.get_mut(*j).map(std::mem::take).unwrap_or(Value::Empty);
-        let cell = a1(i, *j as u32);
+        let cell = Addr::at(i, *j as u32);
         match f {
             Some(f) => {
                 let number = match v {
@@ -636,7 +636,7 @@ fn make_line(
                     if let Some(e) = &fv.error {
                         problems.push(Problem {
                             row: i + 1,
-                            cell: fv.cell.clone(),
+                            cell: fv.cell.to_string(),
                             message: format!("{}: {e}", f.id()),
                         });
                     }

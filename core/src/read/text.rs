@@ -247,13 +247,24 @@ fn each_record(
                 ),
             ));
         }
+        // One check of the whole record (long enough for SIMD), then each field is a slice of it.
+        let Ok(text) = simdutf8::basic::from_utf8(record.as_slice()) else {
+            return Err(Error::unreadable(
+                file,
+                format!(
+                    "bản ghi {}: không phải văn bản UTF-8; hãy lưu lại tệp với mã hóa UTF-8",
+                    index + 1
+                ),
+            ));
+        };
         let mut row = Vec::with_capacity(record.len());
-        for (j, field) in record.iter().enumerate() {
-            let Ok(field) = simdutf8::basic::from_utf8(field) else {
+        for j in 0..record.len() {
+            // Fields end at ASCII delimiters and quotes, so each range is a character boundary.
+            let Some(field) = record.range(j).and_then(|r| text.get(r)) else {
                 return Err(Error::unreadable(
                     file,
                     format!(
-                        "ô {}: không phải văn bản UTF-8; hãy lưu lại tệp với mã hóa UTF-8",
+                        "ô {}: không đọc được nội dung",
                         crate::cell::a1(index as u32, j as u32)
                     ),
                 ));

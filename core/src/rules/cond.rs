@@ -510,7 +510,7 @@ pub fn resolve_common(v: &Var, ctx: &Ctx) -> String {
         }
         Var::FieldCell(f) => line
             .and_then(|l| l.get(*f))
-            .map(|v| v.cell.clone())
+            .map(|v| v.cell.to_string())
             .unwrap_or_default(),
         Var::Value(k) => match ctx.value(k, &mut Trace::default()) {
             Some(v) if k.starts_with("domestic_share") => percent(v, ctx.lang),
@@ -678,7 +678,7 @@ fn test_field<'t>(f: Field, tests: &[Test], ctx: &Ctx<'t>) -> Option<Hit<'t>> {
     }
     static EMPTY: FieldValue = FieldValue {
         raw: String::new(),
-        cell: String::new(),
+        cell: crate::cell::Addr::EMPTY,
         value: None,
         error: None,
         origin: None,
