@@ -62,6 +62,12 @@ async function upload(files) {
   await page.waitForSelector("body[data-state=done]", { timeout: 120_000 });
 }
 
+// Filters and paging ask the worker for the table page: wait until it is drawn.
+async function selectFilter(testid, value) {
+  await page.selectOption(`[data-testid="${testid}"]`, value);
+  await page.waitForSelector("#findings-body:not([aria-busy])");
+}
+
 async function summary() {
   return page.$eval('[data-testid="summary"]', (e) => ({
     files: Number(e.dataset.files),
@@ -132,17 +138,17 @@ test("filters by severity and rule; pages long results", async () => {
   const cli = cliCheck([f], ["--as-of", AS_OF]).report;
   await upload([f]);
   const rule = cli.findings[0].rule;
-  await page.selectOption('[data-testid="filter-rule"]', rule);
+  await selectFilter("filter-rule", rule);
   const byRule = await rows();
   assert.equal(byRule.length, Math.min(200, cli.findings.filter((x) => x.rule === rule).length));
   assert.ok(byRule.every((r) => r.rule === rule));
-  await page.selectOption('[data-testid="filter-rule"]', "");
+  await selectFilter("filter-rule", "");
   const sev = cli.findings[cli.findings.length - 1].severity;
-  await page.selectOption('[data-testid="filter-severity"]', sev);
+  await selectFilter("filter-severity", sev);
   const bySev = await rows();
   assert.equal(bySev.length, Math.min(200, cli.findings.filter((x) => x.severity === sev).length));
   assert.ok(bySev.every((r) => r.severity === sev));
-  await page.selectOption('[data-testid="filter-severity"]', "");
+  await selectFilter("filter-severity", "");
   // Each row shows the cells and the citation.
   const first = await page.$eval('[data-testid="finding-row"]', (r) => r.textContent);
   assert.ok(first.includes(cli.findings[0].cells[0] || "") && first.includes(cli.findings[0].citation), first);

@@ -332,6 +332,8 @@ pub struct Session {
     report: Option<Report>,
     /// The bytes of each file read, for the annotated workbook.
     inputs: Vec<(String, Vec<u8>)>,
+    /// Each finding's searchable text, lower-cased, built on the first text search.
+    search: Option<Vec<String>>,
 }
 
 #[wasm_bindgen]
@@ -346,6 +348,7 @@ impl Session {
             builder,
             report: None,
             inputs: Vec::new(),
+            search: None,
         })
     }
 
@@ -422,6 +425,93 @@ impl Session {
             .collect();
         report::xlsx::annotated_xlsx_with(report, &refs, engine.tables(), lang)
             .map_err(|e| js_err(e.to_string()))
+    }
+
+    /// What a page shows first, without the findings themselves (a large report's findings are
+    /// tens of MB of JSON): `{ summary, inputs, errors, findings: count, rule_names: { code:
+    /// name } }` as JSON text, each part as in the JSON report.
+    pub fn overview(&mut self) -> Result<String, JsError> {
+        let r = self.report()?;
+        // The rule filter names each rule as its findings do.
+        let mut names: BTreeMap<&str, &str> = BTreeMap::new();
+        for f in &r.findings {
+            names.insert(&f.rule, &f.name);
+        }
+        let json = |v: Result<String, serde_json::Error>| {
+            v.map_err(|e| js_err(format!("internal error: report JSON: {e}")))
+        };
+        Ok(format!(
+            "{{\"summary\":{},\"inputs\":{},\"errors\":{},\"findings\":{},\"rule_names\":{}}}",
+            json(serde_json::to_string(&r.summary))?,
+            json(serde_json::to_string(&r.inputs))?,
+            json(serde_json::to_string(&r.errors))?,
+            r.findings.len(),
+            json(serde_json::to_string(&names))?,
+        ))
+    }
+
+    /// One page of the findings that pass the filters, in report order, as JSON text
+    /// `{ total, offset, rows: [finding…] }` (each finding as in the JSON report).
+    /// `severity` and `rule` ("" = any) match exactly; `text` ("" = any; give it trimmed and
+    /// lower-cased) must occur in the finding's item, message and cells, lower-cased. An offset
+    /// past the end gives the last page (`offset` says which).
+    pub fn findings(
+        &mut self,
+        severity: &str,
+        rule: &str,
+        text: &str,
+        offset: u32,
+        limit: u32,
+    ) -> Result<String, JsError> {
+        self.report()?;
+        if !text.is_empty() && self.search.is_none() {
+            if let Some(r) = &self.report {
+                // As the page searched before: `${item} ${message} ${cells.join(" ")}`.
+                let texts = r
+                    .findings
+                    .iter()
+                    .map(|f| {
+                        format!("{} {} {}", f.item, f.message, f.cells.join(" ")).to_lowercase()
+                    })
+                    .collect();
+                self.search = Some(texts);
+            }
+        }
+        let (Some(r), search) = (&self.report, &self.search) else {
+            return Err(js_err("internal error: no report"));
+        };
+        let hits: Vec<usize> = r
+            .findings
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| {
+                (severity.is_empty() || f.severity.id() == severity)
+                    && (rule.is_empty() || f.rule == rule)
+                    && (text.is_empty()
+                        || search
+                            .as_ref()
+                            .and_then(|s| s.get(*i))
+                            .is_some_and(|s| s.contains(text)))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let limit = (limit as usize).max(1);
+        let mut start = offset as usize;
+        if start >= hits.len() {
+            start = hits.len().saturating_sub(1) / limit * limit;
+        }
+        let rows: Vec<&hangviet_core::report::Finding> = hits
+            .iter()
+            .skip(start)
+            .take(limit)
+            .filter_map(|&i| r.findings.get(i))
+            .collect();
+        let rows = serde_json::to_string(&rows)
+            .map_err(|e| js_err(format!("internal error: report JSON: {e}")))?;
+        Ok(format!(
+            "{{\"total\":{},\"offset\":{start},\"rows\":{rows}}}",
+            hits.len()
+        ))
     }
 
     /// The CLI's exit code for this report: 0 clean, 1 findings at or above failOn, 2 errors.

@@ -75,6 +75,68 @@ test("a session over several files gives the CLI's report and exit code for the 
   }
 });
 
+test("a session's overview and table pages are its report, filtered as the page filtered it", () => {
+  const files = fixtures();
+  const s = new wasm.Session({ asOf: "2026-03-01" });
+  for (const f of files) s.add(read(f), f);
+  const report = JSON.parse(s.toJson());
+  assert.ok(report.findings.length > 20, `findings: ${report.findings.length}`);
+  const o = JSON.parse(s.overview());
+  assert.deepEqual(
+    { summary: o.summary, inputs: o.inputs, errors: o.errors, findings: o.findings },
+    { summary: report.summary, inputs: report.inputs, errors: report.errors, findings: report.findings.length },
+  );
+  const names = {};
+  for (const f of report.findings) names[f.rule] = f.name;
+  assert.deepEqual(o.rule_names, names);
+
+  // What the page did with the whole report in hand.
+  const want = (sev, rule, text) =>
+    report.findings.filter(
+      (f) =>
+        (!sev || f.severity === sev) &&
+        (!rule || f.rule === rule) &&
+        (!text || `${f.item} ${f.message} ${f.cells.join(" ")}`.toLowerCase().includes(text)),
+    );
+  const all = (sev, rule, text, limit) => {
+    const rows = [];
+    for (let off = 0; ; off += limit) {
+      const p = JSON.parse(s.findings(sev, rule, text, off, limit));
+      assert.equal(p.offset, off);
+      rows.push(...p.rows);
+      if (off + limit >= p.total) {
+        assert.equal(rows.length, p.total);
+        return rows;
+      }
+    }
+  };
+  assert.deepEqual(all("", "", "", 7), report.findings);
+  const f0 = report.findings[0];
+  const word = f0.message.split(/\s+/).find((w) => w.length > 3).toLowerCase();
+  const cases = [
+    ["violation", "", ""],
+    ["info", "", ""],
+    ["", f0.rule, ""],
+    [f0.severity, f0.rule, ""],
+    ["", "", word],
+    ["", "", (f0.cells[0] || "a1").toLowerCase()],
+    ["", "", f0.item.toLowerCase()],
+    ["", "", "no such text anywhere"],
+  ];
+  for (const [sev, rule, text] of cases) {
+    const w = want(sev, rule, text);
+    assert.deepEqual(all(sev, rule, text, 5), w, `${sev}|${rule}|${text}`);
+    if (text) assert.ok(w.length > 0 || text === "no such text anywhere", text);
+  }
+  // Past the end: the last page, and says so.
+  const n = report.findings.length;
+  const last = JSON.parse(s.findings("", "", "", n + 50, 10));
+  assert.equal(last.offset, Math.floor((n - 1) / 10) * 10);
+  assert.deepEqual(last.rows, report.findings.slice(last.offset));
+  const none = JSON.parse(s.findings("", "", "no such text anywhere", 400, 10));
+  assert.deepEqual(none, { total: 0, offset: 0, rows: [] });
+});
+
 test("options are checked with the CLI's messages", () => {
   const f = "tests/fixtures/award_result.xlsx";
   assert.throws(() => wasm.check(read(f), f, { asOf: "hôm qua" }), /--as-of cần ngày dạng YYYY-MM-DD: `hôm qua`/);

@@ -14,10 +14,10 @@ const state = {
   exports: { csv: false, xlsx: false },
   files: [], // File objects of the last selection (kept to re-check on a language change)
   rules: null, // { name: text } of an extra rule pack
-  report: null,
-  json: "",
+  report: null, // the worker's overview: { summary, inputs, errors, findings: count, rule_names }
   exitCode: 0,
   job: 0,
+  query: 0, // the last table page asked of the worker (older answers are dropped)
   page: 0,
   started: 0,
 };
@@ -135,19 +135,19 @@ async function run() {
     }
     // The last progress line stays as a status ("checked 2 files (0.4 s)"); the bar goes.
     $("progress").hidden = true;
-    document.body.dataset.state = "done";
     if (m.type === "failed") {
       $("progress-box").hidden = true;
       showError(m.message);
       setSummary(null);
+      document.body.dataset.state = "done";
       return;
     }
-    state.report = JSON.parse(m.json);
-    state.json = m.json;
+    state.report = JSON.parse(m.overview);
     state.exitCode = m.exitCode;
     state.page = 0;
     state.crashed = crashed;
-    render();
+    await render();
+    if (id === state.job) document.body.dataset.state = "done";
     return;
   }
 }
@@ -163,7 +163,6 @@ function showProgress(p) {
 
 function clearResults() {
   state.report = null;
-  state.json = "";
   $("errors").replaceChildren();
   $("findings-body").replaceChildren();
   $("results").hidden = true;
@@ -177,7 +176,7 @@ function setSummary(r) {
   const s = $("summary");
   s.dataset.files = r ? r.summary.files : 0;
   s.dataset.lines = r ? r.summary.lines : 0;
-  s.dataset.findings = r ? r.findings.length : 0;
+  s.dataset.findings = r ? r.findings : 0;
   s.dataset.errors = r ? r.errors.length : 0;
   s.dataset.exitCode = r ? state.exitCode : 2;
 }
@@ -191,6 +190,7 @@ function figure(n, label, attrs = {}) {
   return el("div", attrs, el("b", {}, typeof n === "number" ? fmt(n) : n), label);
 }
 
+// Draws the summary, then the first table page (asked of the worker); resolves once drawn.
 function render() {
   const r = state.report;
   $("errors").replaceChildren();
@@ -208,7 +208,7 @@ function render() {
   $("summary").replaceChildren(
     figure(r.summary.files, t("files", r.summary.files)),
     figure(r.summary.lines, t("lines", r.summary.lines)),
-    figure(r.findings.length, t("findings", r.findings.length)),
+    figure(r.findings, t("findings", r.findings)),
     ...SEVERITIES.map((s) => figure(bySev[s] || 0, t(`count.${s}`, bySev[s] || 0), { "data-severity": s })),
     figure(r.errors.length, t("errors", r.errors.length)),
     figure(value, t("value")),
@@ -220,7 +220,7 @@ function render() {
   $("download-csv").disabled = !state.exports.csv;
   $("download-xlsx").disabled = !state.exports.xlsx;
   $("results").hidden = false;
-  renderTable();
+  return renderTable();
 }
 
 function fillFilters() {
@@ -236,8 +236,7 @@ function fillFilters() {
   const rule = $("filter-rule");
   const keepRule = rule.value;
   rule.replaceChildren(el("option", { value: "" }, t("all")));
-  const names = new Map();
-  for (const f of r.findings) names.set(f.rule, f.name);
+  const names = new Map(Object.entries(r.rule_names || {}));
   // VN-R6 before VN-R11.
   const codes = Object.entries(r.summary.by_rule || {}).sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }));
   for (const [code, n] of codes) {
@@ -247,27 +246,34 @@ function fillFilters() {
   rule.value = keepRule;
 }
 
-function filtered() {
-  const sev = $("filter-severity").value;
-  const rule = $("filter-rule").value;
-  const text = $("filter-text").value.trim().toLowerCase();
-  return state.report.findings.filter(
-    (f) =>
-      (!sev || f.severity === sev) &&
-      (!rule || f.rule === rule) &&
-      (!text || `${f.item} ${f.message} ${f.cells.join(" ")}`.toLowerCase().includes(text)),
-  );
-}
-
-function renderTable() {
-  const list = filtered();
-  const pages = Math.max(1, Math.ceil(list.length / PAGE_SIZE));
-  state.page = Math.min(state.page, pages - 1);
-  const start = state.page * PAGE_SIZE;
+// One table page of the findings that pass the filters, from the worker (which holds the
+// report). #findings-body is aria-busy until the answer is drawn; an answer to an older
+// question (the filters or page changed since) is dropped.
+async function renderTable() {
+  const q = ++state.query;
   const body = $("findings-body");
+  body.setAttribute("aria-busy", "true");
+  const m = await request({
+    type: "rows",
+    id: `rows-${q}`,
+    severity: $("filter-severity").value,
+    rule: $("filter-rule").value,
+    text: $("filter-text").value.trim().toLowerCase(),
+    offset: state.page * PAGE_SIZE,
+    limit: PAGE_SIZE,
+  });
+  if (q !== state.query || !state.report) return;
+  body.removeAttribute("aria-busy");
+  if (m.type !== "rows") {
+    showError(m.message);
+    return;
+  }
+  const { total, offset, rows } = JSON.parse(m.json);
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  state.page = Math.floor(offset / PAGE_SIZE);
   const several = state.report.inputs.length + state.report.errors.length > 1;
   body.replaceChildren(
-    ...list.slice(start, start + PAGE_SIZE).map((f) => {
+    ...rows.map((f) => {
       // Each part unbroken, the line breaks only between them.
       const parts = [several ? f.file : null, f.sheet, `${t("row")} ${f.row}`].filter(Boolean);
       const where = parts.flatMap((p, i) => [i ? " · " : "", el("span", { class: "nw" }, p)]);
@@ -293,7 +299,7 @@ function renderTable() {
       );
     }),
   );
-  $("shown").textContent = t("shown", list.length, state.report.findings.length);
+  $("shown").textContent = t("shown", total, state.report.findings);
   $("page").textContent = t("page", state.page + 1, pages);
   $("prev").disabled = state.page === 0;
   $("next").disabled = state.page >= pages - 1;
@@ -317,18 +323,16 @@ function save(blob, name) {
 
 async function exportAs(format) {
   if (!state.report) return;
-  if (format === "json") {
-    save(new Blob([state.json], { type: "application/json" }), `${baseName()}.json`);
-    return;
-  }
   const m = await request({ type: "export", id: ++state.job, format });
   if (m.type !== "exported") {
     showError(t("exportFailed") + m.message);
     return;
   }
-  const type = format === "csv"
-    ? "text/csv;charset=utf-8"
-    : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  const type = {
+    json: "application/json",
+    csv: "text/csv;charset=utf-8",
+    xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  }[format];
   save(new Blob([m.bytes], { type }), `${baseName()}.${format}`);
 }
 

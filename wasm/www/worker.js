@@ -1,12 +1,17 @@
 // The engine runs here, off the page's thread. Protocol (all messages carry the job `id`):
 //   page → worker  { type: "check", id, files: [{ name, bytes }], options, crashed: { name: true } }
-//                  { type: "export", id, format: "csv" | "xlsx" }
+//                  { type: "rows", id, severity, rule, text, offset, limit }   one table page
+//                  { type: "export", id, format: "json" | "csv" | "xlsx" }
 //   worker → page  { type: "ready", version, packs }  |  { type: "fatal", message }
 //                  { type: "progress", id, index, total, name }
-//                  { type: "done", id, json, exitCode }  (the report as JSON text)
+//                  { type: "done", id, overview, exitCode }  (Session.overview: the report
+//                  without its findings, as JSON text; the page asks for the rows it shows)
+//                  { type: "rows", id, json }   (Session.findings: { total, offset, rows })
 //                  { type: "crash", id, name, panic }   the module trapped on this file: the page
 //                  starts a fresh worker and repeats the job with the file marked as crashed
 //                  { type: "exported", id, format, bytes } | { type: "failed", id, message }
+// The report stays here: a 100k-line file has ~20 MB of findings, and sending and parsing all of
+// that cost the page ~0.5 s before it could show anything.
 import init, * as hv from "./pkg/hangviet_wasm.js";
 
 let session = null;
@@ -52,15 +57,22 @@ function check({ id, files, options, crashed }) {
     }
   }
   postMessage({ type: "progress", id, index: files.length, total: files.length, name: "" });
-  // The JSON text only: the page parses it once (sending the parsed report as well cost a
-  // second serialisation, a parse and a structured clone of a 20 MB object on a 100k-line file).
-  postMessage({ type: "done", id, json: s.toJson() + "\n", exitCode: s.exitCode() });
   session = s;
+  postMessage({ type: "done", id, overview: s.overview(), exitCode: s.exitCode() });
+}
+
+function rows({ id, severity, rule, text, offset, limit }) {
+  if (!session) throw new Error("no report to show");
+  postMessage({ type: "rows", id, json: session.findings(severity, rule, text, offset, limit) });
 }
 
 function exportAs({ id, format }) {
   if (!session) throw new Error("no report to export");
-  const bytes = format === "csv" ? session.toCsv() : session.toXlsx();
+  // JSON: the text `hangviet check --format json` prints (with its final newline), as UTF-8.
+  const bytes =
+    format === "json" ? new TextEncoder().encode(session.toJson() + "\n")
+    : format === "csv" ? session.toCsv()
+    : session.toXlsx();
   postMessage({ type: "exported", id, format, bytes }, [bytes.buffer]);
 }
 
@@ -69,6 +81,7 @@ onmessage = async (ev) => {
   const msg = ev.data;
   try {
     if (msg.type === "check") check(msg);
+    else if (msg.type === "rows") rows(msg);
     else if (msg.type === "export") exportAs(msg);
   } catch (e) {
     postMessage({ type: "failed", id: msg.id, message: String((e && e.message) || e) });
