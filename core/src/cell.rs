@@ -77,6 +77,10 @@ impl Addr {
         a
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     pub fn as_str(&self) -> &str {
         // Always whole characters of a `str` (`at` writes ASCII; `From<&str>` cuts at a
         // character boundary), so this never takes the fallback.

@@ -381,7 +381,7 @@ impl Engine {
         let mut values = BTreeMap::new();
         for h in &fired.trace.hits {
             if let Some(c) = h.cell {
-                if !cells.iter().any(|x| x == c) {
+                if !cells.iter().any(|x| c == x.as_str()) {
                     cells.push(c.to_string());
                 }
             }

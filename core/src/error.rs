@@ -39,6 +39,34 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, 1 + before[start..].chars().count())
 }
 
+/// Where each line of a text starts, for turning many offsets of one file into positions
+/// (data files record one for every entry they load; `line_col` counts from the start).
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { text, starts }
+    }
+
+    /// "SOURCE:LINE:COLUMN" of a byte offset, as `position` gives it.
+    pub fn position(&self, source: &str, offset: usize) -> String {
+        let mut end = offset.min(self.text.len());
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        // The last line starting at or before `end`.
+        let line = self.starts.partition_point(|&s| s <= end);
+        let start = self.starts.get(line.wrapping_sub(1)).copied().unwrap_or(0);
+        let col = 1 + self.text.get(start..end).map_or(0, |t| t.chars().count());
+        format!("{source}:{line}:{col}")
+    }
+}
+
 /// "SOURCE:LINE:COLUMN" of a byte offset in `text`, for errors in data files.
 pub fn position(source: &str, text: &str, offset: usize) -> String {
     let (line, col) = line_col(text, offset);
@@ -48,6 +76,19 @@ pub fn position(source: &str, text: &str, offset: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::line_col;
+
+    #[test]
+    fn line_index_agrees_with_line_col() {
+        let t = "a = 1\nđơn = \"x\"\n\nz\n";
+        let index = super::LineIndex::new(t);
+        for offset in 0..t.len() + 3 {
+            assert_eq!(
+                index.position("f", offset),
+                super::position("f", t, offset),
+                "{offset}"
+            );
+        }
+    }
 
     #[test]
     fn line_and_character_column() {

@@ -103,6 +103,11 @@ pub trait Registry: Send + Sync {
     /// Domestic equivalents of the line's item, best first.
     /// Shared (`Arc`): the same answer serves every line that names the same item.
     fn lookup(&self, line: &PurchaseLine) -> Arc<Lookup>;
+    /// Whether any answer can have `drug_domestic_only` set. When not, rules read it as 0
+    /// without a look-up (one rule guards on it for every line of an award).
+    fn lists_domestic_only_drugs(&self) -> bool {
+        true
+    }
     /// Identifies the data in force, for the report ("" for none).
     fn hash(&self) -> String {
         String::new()
@@ -116,6 +121,10 @@ pub struct EmptyRegistry;
 impl Registry for EmptyRegistry {
     fn lookup(&self, _line: &PurchaseLine) -> Arc<Lookup> {
         Arc::default()
+    }
+
+    fn lists_domestic_only_drugs(&self) -> bool {
+        false
     }
 }
 

@@ -521,6 +521,11 @@ impl Registry for DomesticRegistry {
         })
     }
 
+    /// The Ministry of Health list is not in the data: `lookup` never sets it.
+    fn lists_domestic_only_drugs(&self) -> bool {
+        false
+    }
+
     fn hash(&self) -> String {
         if self.files == 0 && self.entries.is_empty() {
             return String::new();

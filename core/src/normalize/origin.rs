@@ -262,7 +262,8 @@ impl OriginTable {
             };
             data_err(at, e.message().trim().to_string())
         })?;
-        let at = |pos: usize| crate::error::position(source, text, pos);
+        let lines = crate::error::LineIndex::new(text);
+        let at = |pos: usize| lines.position(source, pos);
 
         for code in &file.not_countries {
             let idx = self.country_index(code.get_ref(), &at(code.span().start))?;

@@ -127,7 +127,7 @@ impl Assumption {
 #[derive(Debug, Clone)]
 pub struct Hit<'t> {
     pub key: Key,
-    pub cell: Option<&'t str>,
+    pub cell: Option<&'t crate::cell::Addr>,
     pub raw: Option<Cow<'t, str>>,
     /// The test's `say` texts (vi, en), rendered only when its rule fires.
     pub say: Option<&'t (Template, Template)>,
@@ -162,7 +162,7 @@ impl Hit<'_> {
         let (vi, en) = self.say?;
         let t = if ctx.lang == Lang::Vi { vi } else { en };
         let raw = self.raw.as_deref().unwrap_or_default();
-        let cell = self.cell.unwrap_or_default();
+        let cell = self.cell.map(|c| c.as_str()).unwrap_or_default();
         Some(t.render(&|v| match v {
             Var::Raw => raw.to_string(),
             Var::Cell => cell.to_string(),
@@ -346,6 +346,10 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn registry_value(&self, key: &str) -> Option<f64> {
+        if key == "drug_domestic_only" && !self.registry.lists_domestic_only_drugs() {
+            // What the look-up would say, without it; `looked_up` stays as it was.
+            return self.line.map(|_| 0.0);
+        }
         let l = self.lookup()?;
         Some(match key {
             "equivalents" => l.strong().count() as f64,
@@ -730,7 +734,7 @@ fn test_field<'t>(f: Field, tests: &[Test], ctx: &Ctx<'t>) -> Option<Hit<'t>> {
     });
     ok.then_some(Hit {
         key: Key::Field(f),
-        cell: (!fv.cell.is_empty()).then_some(fv.cell.as_str()),
+        cell: (!fv.cell.is_empty()).then_some(&fv.cell),
         raw: Some(Cow::Borrowed(raw)),
         say: None,
     })

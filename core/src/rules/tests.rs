@@ -260,3 +260,62 @@ fn vn_periods_turn_on_the_effective_dates() {
         .unwrap()
         .contains("31/2022/TT-BTC"));
 }
+
+/// A registry that counts its look-ups and may or may not hold the domestic-only drug list.
+struct Counting {
+    lists_drugs: bool,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+impl crate::registry::Registry for Counting {
+    fn lookup(
+        &self,
+        _line: &crate::model::PurchaseLine,
+    ) -> std::sync::Arc<crate::registry::Lookup> {
+        self.calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        std::sync::Arc::new(crate::registry::Lookup {
+            drug_domestic_only: self.lists_drugs,
+            ..Default::default()
+        })
+    }
+
+    fn lists_domestic_only_drugs(&self) -> bool {
+        self.lists_drugs
+    }
+}
+
+#[test]
+fn drug_list_guard_asks_only_a_registry_that_has_the_list() {
+    let pack = Pack::embedded_vn().unwrap();
+    let r5 = pack.rules.iter().find(|r| r.code == "VN-R5").unwrap();
+    // "awarded imported drug on the list": an award line of Amoxicillin from India.
+    let ex = r5
+        .examples
+        .iter()
+        .find(|e| e.fires && e.kind == crate::model::SheetKind::Award)
+        .unwrap();
+    let sheet = examples::example_sheet(ex, &|_| {});
+    let line = sheet.lines.first().unwrap();
+    let version = r5.version_at(examples::example_date(r5, ex)).unwrap();
+    let tables = crate::normalize::Tables::embedded().unwrap();
+    let classify = |o: &str, m: &str| tables.origins.classify(o, m);
+    for lists_drugs in [false, true] {
+        let registry = Counting {
+            lists_drugs,
+            calls: Default::default(),
+        };
+        let ctx = Ctx::new(
+            &sheet,
+            Some(line),
+            &version.params,
+            &registry,
+            &classify,
+            Lang::Vi,
+        );
+        let fired = r5.evaluate(&ctx).is_some();
+        let calls = registry.calls.load(std::sync::atomic::Ordering::Relaxed);
+        // Without the list the rule cannot fire, and needs no look-up to know it.
+        assert_eq!((fired, calls), (lists_drugs, usize::from(lists_drugs)));
+    }
+}
