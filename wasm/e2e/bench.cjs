@@ -5,7 +5,9 @@
 //
 // Each round runs, in turn: `hangviet check --format json` with its default threads, the same with
 // `--jobs 1` (one thread, as the page's worker has), and the page (a fresh tab in one browser),
-// from choosing the file to the rendered results. Prints one JSON object (median [min–max] of the
+// from choosing the file (the input's change event) to the results drawn (the frame after the
+// page set data-state=done), by the page's own clock; the time as the harness saw it (which adds
+// playwright's round trips) is printed beside it. Prints one JSON object (median [min–max] of the
 // rounds, the page's time split by the worker's messages) and a line with both ratios. Exits 1
 // when the page's counts differ from the CLI's or the two native runs disagree.
 const fs = require("node:fs");
@@ -57,6 +59,19 @@ function stampWorkerMessages() {
       });
     }
   };
+  // When the page got the chosen file (the input's change event, before the page's own handler).
+  document.addEventListener("change", (ev) => {
+    if (ev.target && ev.target.dataset && ev.target.dataset.testid === "file-input") window.__hvChosen = performance.now();
+  }, true);
+  // When the page says it is done, and when the next frame has been drawn after that.
+  document.addEventListener("DOMContentLoaded", () => {
+    new MutationObserver(() => {
+      if (document.body.dataset.state !== "done" || window.__hvDone) return;
+      const at = performance.now();
+      window.__hvDone = { at };
+      requestAnimationFrame(() => setTimeout(() => { window.__hvDone.painted = performance.now(); }, 0));
+    }).observe(document.body, { attributes: true, attributeFilter: ["data-state"] });
+  });
 }
 
 // One page run in a fresh tab: ms from choosing the file to the rendered results, its counts,
@@ -72,16 +87,26 @@ async function pageRun(context, url, file, asOf) {
     const start = await page.evaluate(() => performance.now());
     await page.setInputFiles('[data-testid="file-input"]', file);
     await page.waitForSelector("body[data-state=done]", { timeout: 600_000 });
-    const end = await page.evaluate(() => performance.now());
+    const seen = await page.evaluate(() => performance.now());
+    const chosen = await page.evaluate(() => window.__hvChosen);
+    await page.waitForFunction(() => window.__hvDone && window.__hvDone.painted);
+    const doneAt = await page.evaluate(() => window.__hvDone);
+    // The page's own clock: done, and the frame after it drawn (not when the harness noticed).
+    const end = doneAt.painted;
     const s = await page.$eval('[data-testid="summary"]', (e) => ({ ...e.dataset }));
     const rows = await page.$$eval('[data-testid="finding-row"]', (r) => r.length);
     const marks = await page.evaluate(() => window.__hvMarks);
     const first = marks.find((m) => m.type === "progress" && m.index === 0);
     const last = marks.find((m) => m.type === "progress" && m.total && m.index === m.total);
     const done = marks.find((m) => m.type === "done");
+    // The first table page, asked of the worker once the overview arrived.
+    const rowsMark = marks.find((m) => m.type === "rows" && m.at >= done.at);
     if (!first || !last || !done) throw new Error(`page: worker messages missing: ${JSON.stringify(marks)}`);
     return {
-      ms: end - start,
+      // From the page's change event to the results drawn, by the page's clock.
+      ms: end - chosen,
+      // As the harness saw it (setInputFiles called → done noticed): the earlier measure.
+      harness_ms: seen - start,
       counts: {
         lines: Number(s.lines),
         findings: Number(s.findings),
@@ -91,13 +116,20 @@ async function pageRun(context, url, file, asOf) {
       rows,
       phases: {
         // file read into an ArrayBuffer and posted (copied) to the worker
-        read_post: first.at - start,
+        read_post: first.at - chosen,
         // Session.add: the engine reading and checking the file (the worker's progress messages)
         check: last.at - first.at,
-        // report built, turned into an object and into JSON text, cloned, and the clone read
+        // report built, its overview (no findings) made into JSON text, cloned, and read
         report_to_page: done.read - last.at,
+        // the first table page asked of the worker and received
+        rows: rowsMark ? rowsMark.read - done.read : 0,
         // summary, filters and the first table page drawn
-        render: end - done.read,
+        render: doneAt.at - (rowsMark ? rowsMark.read : done.read),
+        // layout and paint of that frame
+        paint: end - doneAt.at,
+        // (not counted) from the harness's setInputFiles to the change event, and from the
+        // drawn frame to the harness noticing it
+        harness_lag: chosen - start + (seen - end),
       },
     };
   } finally {
@@ -124,7 +156,7 @@ async function main() {
 
   const web = await serve();
   const b = await launch();
-  const times = { threads: [], jobs1: [], page: [] };
+  const times = { threads: [], jobs1: [], page: [], harness: [] };
   const phases = [];
   let cli = null;
   let cliText = null;
@@ -151,6 +183,7 @@ async function main() {
       };
       if (JSON.stringify(p.counts) !== JSON.stringify(want)) mismatch("page and CLI counts", p.counts, want);
       times.page.push(p.ms);
+      times.harness.push(p.harness_ms);
       phases.push(p.phases);
       pageCounts = p.counts;
       rows = p.rows;
@@ -180,6 +213,7 @@ async function main() {
     native_ms: threads,
     native_jobs1_ms: jobs1,
     browser_ms: page,
+    browser_seen_by_harness_ms: stats(times.harness),
     browser_phases_ms: phaseStats,
     ratio_page_to_native: ratio(page.median, threads.median),
     ratio_page_to_native_jobs1: ratio(page.median, jobs1.median),
