@@ -6,6 +6,7 @@
 
 mod cfbguard;
 mod excel;
+mod hold;
 mod legacy;
 pub mod pipe;
 mod sniff;

@@ -8,6 +8,7 @@
 //! in-memory reader (`excel.rs`) fills them.
 
 use super::excel::{guarded, open_error};
+use super::hold::Held;
 use super::{Limits, Value};
 use crate::cell::a1;
 use crate::text::nfc;
@@ -203,10 +204,11 @@ fn stream_book<R: Read + Seek, S>(
     Ok(Ok(Streamed::Done))
 }
 
-/// Cells held before the merges are known (the pre-pass beside is still working): at most this
-/// many, and this much text, then the reading waits for it.
-const HOLD_CELLS: usize = 1 << 17;
-const HOLD_BYTES: usize = 16 << 20;
+/// Cells held before the merges are known (the pre-pass beside is still working), packed: at
+/// most this many bytes of them (~1.4 million cells of an award sheet, about as many as the
+/// reading gets through while the pre-pass inflates a million-row sheet), then the reading
+/// waits for it.
+const HOLD_BYTES: usize = 20 << 20;
 
 fn stream_sheet<R: Read + Seek, S>(
     book: &mut Xlsx<R>,
@@ -223,8 +225,11 @@ fn stream_sheet<R: Read + Seek, S>(
         Err(e) => return Ok(Err(open_error(&here(), e))),
     };
     let mut rows = merges.map(|m| RowBuilder::new(&m));
-    let mut held: Vec<(u32, u32, Value)> = Vec::new();
-    let mut held_bytes = 0usize;
+    let mut held = if rows.is_none() {
+        Held::with_capacity(HOLD_BYTES + 64)
+    } else {
+        Held::default()
+    };
     let mut bounds: Option<(u32, u32, u32)> = None; // first row, min col, max col
     loop {
         let cell = match cells.next_cell() {
@@ -271,13 +276,10 @@ fn stream_sheet<R: Read + Seek, S>(
                 }
             }
             None => {
-                if let Value::Text(t) = &v {
-                    held_bytes += t.len();
-                }
-                held.push((r, c, v));
+                held.push(r, c, v);
                 // Look at the pre-pass now and then; wait for it once the hold is full.
-                let full = held.len() >= HOLD_CELLS || held_bytes >= HOLD_BYTES;
-                if full || (held.len().is_multiple_of(1024) && pre.ready()) {
+                let full = held.bytes() >= HOLD_BYTES;
+                if full || (held.cells().is_multiple_of(1024) && pre.ready()) {
                     match release(&mut held, pre, file, name, sink)? {
                         Ok(Some(b)) => rows = Some(b),
                         Ok(None) => return Ok(Ok(false)),
@@ -301,7 +303,7 @@ fn stream_sheet<R: Read + Seek, S>(
 /// The merges are needed now: wait for the pre-pass, then send the held cells through a row
 /// builder and hand it back (None: the sink said stop).
 fn release<S>(
-    held: &mut Vec<(u32, u32, Value)>,
+    held: &mut Held,
     pre: &mut Pre<'_, S>,
     file: &str,
     name: &str,
@@ -315,10 +317,17 @@ fn release<S>(
         Err(e) => return Ok(Err(e)),
     };
     let mut b = RowBuilder::new(&merges);
-    for (r, c, v) in held.drain(..) {
+    let kept = held.cells();
+    let mut given = 0;
+    for (r, c, v) in held.drain() {
+        given += 1;
         if !b.put(r, c, v, sink) {
             return Ok(Ok(None));
         }
+    }
+    if given != kept {
+        // Never expected (the buffer is our own); a short read must not pass for the sheet.
+        return Ok(Err(Error::unreadable(file, "lỗi nội bộ khi đọc các ô gộp")));
     }
     Ok(Ok(Some(b)))
 }
