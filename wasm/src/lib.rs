@@ -20,6 +20,8 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
+mod warm;
+
 /// What the CLI reports (through core's guard around calamine) when the spreadsheet reader
 /// breaks on a damaged file; on wasm32 that break is a panic, so the caller reports this instead.
 const CRASH_REASON: &str =
@@ -290,6 +292,20 @@ pub fn check(bytes: &[u8], file_name: &str, options: JsValue) -> Result<JsValue,
     to_js(&report.to_json())
 }
 
+/// Check a 2,000-line award sheet built in memory and drop the report: the worker calls this
+/// once it is ready, so the user's first check runs on the browser's optimised code and finds
+/// the engine built (warm.rs). Returns the number of findings (the sheet has some).
+#[wasm_bindgen(js_name = warmUp)]
+pub fn warm_up() -> Result<u32, JsError> {
+    let bytes = warm::sample_award(2_000).map_err(|e| js_err(e.to_string()))?;
+    let (opts, engine) = setup(&JsValue::UNDEFINED)?;
+    let mut n = 0u32;
+    engine
+        .check(&bytes, "warm-up.xlsx", &opts.check, &mut |_| n += 1)
+        .map_err(|e| js_err(e.to_string()))?;
+    Ok(n)
+}
+
 /// The packs in force for these options: [{ id, version, hash, source }], main pack first.
 #[wasm_bindgen]
 pub fn packs(options: JsValue) -> Result<JsValue, JsError> {
@@ -359,7 +375,9 @@ impl Session {
     }
 
     /// Check one file into the report. Returns { findings } or { error } for this file.
-    pub fn add(&mut self, bytes: &[u8], file_name: &str) -> Result<JsValue, JsError> {
+    /// `bytes` by value: wasm-bindgen copies the array into the module once, and the session
+    /// keeps that copy for the annotated workbook (a slice would have meant a second copy).
+    pub fn add(&mut self, bytes: Vec<u8>, file_name: &str) -> Result<JsValue, JsError> {
         let engine = self.engine.clone();
         let opts = self.opts.check;
         let b = self
@@ -367,11 +385,11 @@ impl Session {
             .as_mut()
             .ok_or_else(|| js_err("this session is finished; start a new one"))?;
         let mut found = Vec::new();
-        let out = match engine.check(bytes, file_name, &opts, &mut |f| found.push(f)) {
+        let out = match engine.check(&bytes, file_name, &opts, &mut |f| found.push(f)) {
             Ok(input) => {
                 let n = found.len();
                 b.add_input(input, found);
-                self.inputs.push((file_name.to_string(), bytes.to_vec()));
+                self.inputs.push((file_name.to_string(), bytes));
                 serde_json::json!({ "findings": n })
             }
             Err(e) => {

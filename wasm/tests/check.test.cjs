@@ -220,3 +220,13 @@ test("odd and broken files from ../shared/data/fixtures: the CLI's report or its
   }
   console.log(`shared fixtures: ${same} same as the CLI (${errors} of them errors), ${panics} reader panics`);
 });
+
+test("warmUp checks its sample sheet and leaves later checks as they were", () => {
+  const w = fresh();
+  const before = w.check(read("tests/fixtures/award_egp.xlsx"), "tests/fixtures/award_egp.xlsx", { asOf: "2026-03-01" });
+  const findings = w.warmUp();
+  // The sample has award lines the pack flags (imported goods, blank models, several origins).
+  assert.ok(findings > 100, `warm-up findings: ${findings}`);
+  const after = w.check(read("tests/fixtures/award_egp.xlsx"), "tests/fixtures/award_egp.xlsx", { asOf: "2026-03-01" });
+  assert.deepEqual(after, before);
+});

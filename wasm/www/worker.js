@@ -3,6 +3,7 @@
 //                  { type: "rows", id, severity, rule, text, offset, limit }   one table page
 //                  { type: "export", id, format: "json" | "csv" | "xlsx" }
 //   worker → page  { type: "ready", version, packs }  |  { type: "fatal", message }
+//                  { type: "warm", findings, ms }  after "ready": the warm-up check is done
 //                  { type: "progress", id, index, total, name }
 //                  { type: "done", id, overview, exitCode }  (Session.overview: the report
 //                  without its findings, as JSON text; the page asks for the rows it shows)
@@ -26,6 +27,20 @@ const ready = init()
       exports: { csv: typeof hv.Session.prototype.toCsv === "function", xlsx: typeof hv.Session.prototype.toXlsx === "function" },
     }),
   )
+  .then(() => {
+    // Right after "ready", while the user chooses a file: check a small sample once, so the
+    // browser has compiled the engine's hot code to its optimised tier (a first check was
+    // ~25 % slower than later ones) and the engine is built. A check asked for meanwhile waits
+    // for it (a fraction of a second); a failure here only means no warm-up.
+    const t0 = performance.now();
+    let findings = -1;
+    try {
+      findings = hv.warmUp();
+    } catch (_) {
+      /* the real check will report whatever is wrong */
+    }
+    postMessage({ type: "warm", findings, ms: Math.round(performance.now() - t0) });
+  })
   .catch((e) => postMessage({ type: "fatal", message: String((e && e.message) || e) }));
 
 function check({ id, files, options, crashed }) {
