@@ -616,7 +616,7 @@ fn make_line(
     problems: &mut Vec<Problem>,
     section: Option<String>,
 ) -> PurchaseLine {
-    let mut fields = BTreeMap::new();
+    let mut fields = crate::model::FieldMap::with_capacity(header.columns.len());
     let mut extra = BTreeMap::new();
     for (j, f, text) in &header.columns {
         // Each column appears once in the header, so its cell can be moved out of the row.

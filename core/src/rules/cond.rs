@@ -198,8 +198,9 @@ pub struct Ctx<'a> {
     /// of a requirement list): (text, manufacturer) → Origin.
     pub classify: &'a dyn Fn(&str, &str) -> Origin,
     pub lang: Lang,
-    /// This context's own answers, used when no line-wide memo is shared in.
-    own: LineMemo,
+    /// This context's own answers, used when no line-wide memo is shared in (made on first
+    /// use: a context is made per rule per line, and most share the line's).
+    own: OnceCell<Box<LineMemo>>,
     /// The answers every rule of the line shares (`with_memo`).
     shared: Option<&'a LineMemo>,
     /// Whether this rule asked the registry (only then do its findings list alternatives).
@@ -239,7 +240,7 @@ impl<'a> Ctx<'a> {
             registry,
             classify,
             lang,
-            own: LineMemo::new(),
+            own: OnceCell::new(),
             shared: None,
             asked: Cell::new(false),
         }
@@ -252,7 +253,10 @@ impl<'a> Ctx<'a> {
     }
 
     fn memo(&self) -> &LineMemo {
-        self.shared.unwrap_or(&self.own)
+        match self.shared {
+            Some(m) => m,
+            None => self.own.get_or_init(Box::default),
+        }
     }
 
     /// The registry's answer for the line (asked once per line, only if a rule needs it).
