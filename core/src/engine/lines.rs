@@ -159,7 +159,10 @@ pub(super) fn with_workers<'e, T>(
         let rx = std::sync::Mutex::new(rx);
         return std::thread::scope(|s| {
             for _ in 0..workers {
-                s.spawn(|| work(engine, &rx));
+                s.spawn(|| {
+                    crate::read::pipe::yield_to_reader();
+                    work(engine, &rx)
+                });
             }
             body(Lines {
                 jobs: Some(tx),

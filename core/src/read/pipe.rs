@@ -23,6 +23,17 @@ where
     read(sink)
 }
 
+/// Lower the calling thread's priority a little (Linux; elsewhere nothing): for the threads that
+/// work beside the reader (line workers, the merge pre-pass). The reader is the one thread the
+/// whole check waits for; on two cores the others, busy in bursts, took turns with it.
+pub fn yield_to_reader() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its arguments; `who` 0 is the calling thread on Linux.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 5);
+    }
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 enum Msg {
     Start(String, bool, bool),
@@ -37,10 +48,12 @@ mod threaded {
     use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
     /// Rows per message (or fewer when their text passes BATCH_BYTES), and messages in flight:
-    /// at most a few thousand rows, or a few MB of cells from a hostile file, wait in the queue.
+    /// at most 16,384 rows (~12 MB of award rows), or 16 MB of cells from a hostile file, wait
+    /// in the queue. Deep enough that the rows held for the merge pre-pass, released at once,
+    /// do not stop the reader while the checkers catch up (100k rows: 0.59 -> 0.55 s).
     const BATCH: usize = 256;
-    const BATCH_BYTES: usize = 512 << 10;
-    const QUEUE: usize = 8;
+    const BATCH_BYTES: usize = 256 << 10;
+    const QUEUE: usize = 64;
 
     /// The reader's side: collects rows into batches and sends them.
     struct Sender {

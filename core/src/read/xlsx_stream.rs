@@ -59,7 +59,10 @@ pub fn stream_xlsx_beside<R: Read + Seek, S: Read + Seek + Send>(
 ) -> Result<Streamed> {
     super::zipguard::check(&mut src, file, super::Format::Xlsx, limits)?;
     let beside = std::thread::scope(|scope| {
-        let task = scope.spawn(|| guarded(file, || prepass(second)));
+        let task = scope.spawn(|| {
+            super::pipe::yield_to_reader();
+            guarded(file, || prepass(second))
+        });
         let mut pre = Pre::Running(Some(task));
         match stream_book(&mut src, file, limits, sink, &mut pre) {
             // The sequential read meets the pre-pass's error first: report that one, so the
@@ -205,10 +208,10 @@ fn stream_book<R: Read + Seek, S>(
 }
 
 /// Cells held before the merges are known (the pre-pass beside is still working), packed: at
-/// most this many bytes of them (~1.4 million cells of an award sheet, about as many as the
-/// reading gets through while the pre-pass inflates a million-row sheet), then the reading
-/// waits for it.
-const HOLD_BYTES: usize = 20 << 20;
+/// most this many bytes of them (~1.1 million cells of an award sheet, most of what the reading
+/// gets through while the pre-pass inflates a million-row sheet), then the reading waits for
+/// it. With the read-ahead queue this keeps a million-row check near 52 MB (bound: 64 MB).
+const HOLD_BYTES: usize = 16 << 20;
 
 fn stream_sheet<R: Read + Seek, S>(
     book: &mut Xlsx<R>,
