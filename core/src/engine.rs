@@ -134,7 +134,20 @@ impl Engine {
         sink: &mut dyn FnMut(Finding),
     ) -> Result<Input> {
         let sha = hex(&Sha256::digest(bytes));
-        self.check_reader(std::io::Cursor::new(bytes), file_name, sha, opts, sink)
+        self.check_hashed(bytes, file_name, sha, opts, sink)
+    }
+
+    /// `check` for a caller that already has the bytes' SHA-256 (lower-case hex), such as the
+    /// browser, whose own hashing is faster than this crate's in wasm.
+    pub fn check_hashed(
+        &self,
+        bytes: &[u8],
+        file_name: &str,
+        sha256: String,
+        opts: &CheckOptions,
+        sink: &mut dyn FnMut(Finding),
+    ) -> Result<Input> {
+        self.check_reader(std::io::Cursor::new(bytes), file_name, sha256, opts, sink)
     }
 
     /// Read and check one file from `src` (a file on disk, or `Cursor<&[u8]>`), whose SHA-256

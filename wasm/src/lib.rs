@@ -377,7 +377,15 @@ impl Session {
     /// Check one file into the report. Returns { findings } or { error } for this file.
     /// `bytes` by value: wasm-bindgen copies the array into the module once, and the session
     /// keeps that copy for the annotated workbook (a slice would have meant a second copy).
-    pub fn add(&mut self, bytes: Vec<u8>, file_name: &str) -> Result<JsValue, JsError> {
+    /// `sha256`: the file's SHA-256 in lower-case hex when the caller has it (the page's worker
+    /// asks the browser's own crypto.subtle, several times faster than hashing in wasm);
+    /// without it, or not 64 hex digits, the module hashes the bytes itself.
+    pub fn add(
+        &mut self,
+        bytes: Vec<u8>,
+        file_name: &str,
+        sha256: Option<String>,
+    ) -> Result<JsValue, JsError> {
         let engine = self.engine.clone();
         let opts = self.opts.check;
         let b = self
@@ -385,7 +393,16 @@ impl Session {
             .as_mut()
             .ok_or_else(|| js_err("this session is finished; start a new one"))?;
         let mut found = Vec::new();
-        let out = match engine.check(&bytes, file_name, &opts, &mut |f| found.push(f)) {
+        let given = sha256.filter(|s| {
+            s.len() == 64
+                && s.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        });
+        let checked = match given {
+            Some(sha) => engine.check_hashed(&bytes, file_name, sha, &opts, &mut |f| found.push(f)),
+            None => engine.check(&bytes, file_name, &opts, &mut |f| found.push(f)),
+        };
+        let out = match checked {
             Ok(input) => {
                 let n = found.len();
                 b.add_input(input, found);

@@ -230,3 +230,21 @@ test("warmUp checks its sample sheet and leaves later checks as they were", () =
   const after = w.check(read("tests/fixtures/award_egp.xlsx"), "tests/fixtures/award_egp.xlsx", { asOf: "2026-03-01" });
   assert.deepEqual(after, before);
 });
+
+test("Session.add with the caller's SHA-256 gives the same report as hashing in the module", () => {
+  const crypto = require("node:crypto");
+  const f = "tests/fixtures/award_egp.xlsx";
+  const bytes = read(f);
+  const hex = crypto.createHash("sha256").update(bytes).digest("hex");
+  const report = (sha) => {
+    const s = new wasm.Session({ asOf: "2026-03-01" });
+    s.add(bytes, f, sha);
+    return JSON.parse(s.toJson());
+  };
+  const own = report(undefined);
+  assert.equal(own.inputs[0].sha256, hex);
+  assert.deepEqual(report(hex), own);
+  // Not a hash: ignored, the module hashes the bytes itself.
+  assert.deepEqual(report("not-a-hash"), own);
+  assert.deepEqual(report(hex.toUpperCase()), own);
+});

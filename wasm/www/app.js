@@ -74,7 +74,7 @@ function startWorker() {
 }
 
 // One request to the worker; resolves with the final message of that job.
-function request(msg, onProgress) {
+function request(msg, onProgress, transfer = []) {
   const w = state.worker;
   return new Promise((resolve) => {
     const listen = (ev) => {
@@ -88,7 +88,7 @@ function request(msg, onProgress) {
       resolve(m);
     };
     w.addEventListener("message", listen);
-    w.postMessage(msg);
+    w.postMessage(msg, transfer);
   });
 }
 
@@ -125,11 +125,13 @@ async function run() {
   $("progress").hidden = false;
   state.started = performance.now();
   const crashed = {};
-  const inputs = await readFiles(state.files);
   for (;;) {
+    // Read for each try: the bytes are handed over to the worker, not copied (a 9 MB file
+    // took 30-60 ms to copy), so a retry after a crash reads the files again.
+    const inputs = await readFiles(state.files);
     await state.ready;
     const msg = { type: "check", id, files: inputs, options: options(), crashed };
-    const m = await request(msg, (p) => showProgress(p));
+    const m = await request(msg, (p) => showProgress(p), inputs.filter((f) => f.bytes).map((f) => f.bytes));
     if (id !== state.job) return; // a newer selection replaced this one
     if (m.type === "crash") {
       // wasm32 cannot recover from a panic: a fresh worker repeats the job, recording this

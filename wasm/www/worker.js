@@ -43,7 +43,18 @@ const ready = init()
   })
   .catch((e) => postMessage({ type: "fatal", message: String((e && e.message) || e) }));
 
-function check({ id, files, options, crashed }) {
+// The file's SHA-256 as the report records it, from the browser's own (native) hashing;
+// undefined where crypto.subtle is missing, and the module hashes the bytes itself.
+async function sha256(bytes) {
+  try {
+    const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
+  } catch (_) {
+    return undefined;
+  }
+}
+
+async function check({ id, files, options, crashed }) {
   if (session) session.free();
   session = null;
   const s = new hv.Session(options);
@@ -58,7 +69,7 @@ function check({ id, files, options, crashed }) {
       try {
         // Test seam (browser tests set it from the worker's console): break as a reader would.
         if (self.hangvietPanicOn === name) hv.panicForTest();
-        s.add(new Uint8Array(bytes), name);
+        s.add(new Uint8Array(bytes), name, await sha256(bytes));
       } catch (e) {
         if (e instanceof WebAssembly.RuntimeError) {
           let panic = "";
@@ -91,14 +102,19 @@ function exportAs({ id, format }) {
   postMessage({ type: "exported", id, format, bytes }, [bytes.buffer]);
 }
 
-onmessage = async (ev) => {
-  await ready;
-  const msg = ev.data;
+async function handle(msg) {
   try {
-    if (msg.type === "check") check(msg);
+    if (msg.type === "check") await check(msg);
     else if (msg.type === "rows") rows(msg);
     else if (msg.type === "export") exportAs(msg);
   } catch (e) {
     postMessage({ type: "failed", id: msg.id, message: String((e && e.message) || e) });
   }
+}
+
+// One message at a time, in order: a check waits for the browser's hash, and nothing else may
+// run on the session meanwhile.
+let queue = ready;
+onmessage = (ev) => {
+  queue = queue.then(() => handle(ev.data));
 };
