@@ -223,7 +223,10 @@ impl FieldMap {
     /// Set `f`, giving back the value it had.
     pub fn insert(&mut self, f: Field, v: FieldValue) -> Option<FieldValue> {
         match self.at(f) {
-            Ok(i) => self.0.get_mut(i).map(|slot| std::mem::replace(&mut slot.1, v)),
+            Ok(i) => self
+                .0
+                .get_mut(i)
+                .map(|slot| std::mem::replace(&mut slot.1, v)),
             Err(i) => {
                 self.0.insert(i, (f, v));
                 None
@@ -417,7 +420,13 @@ mod tests {
     #[test]
     fn field_map_keeps_field_order_as_a_tree_map_did() {
         // Columns come in sheet order; the map (and the JSON) are in field order.
-        let cols = [Field::Amount, Field::Name, Field::Origin, Field::Quantity, Field::Name];
+        let cols = [
+            Field::Amount,
+            Field::Name,
+            Field::Origin,
+            Field::Quantity,
+            Field::Name,
+        ];
         let mut map = FieldMap::new();
         let mut tree = BTreeMap::new();
         for (i, f) in cols.iter().enumerate() {
@@ -435,7 +444,10 @@ mod tests {
         if let Some(v) = map.get_mut(&Field::Origin) {
             v.raw = "Việt Nam".into();
         }
-        assert_eq!(map.remove(&Field::Origin).map(|v| v.raw), Some("Việt Nam".into()));
+        assert_eq!(
+            map.remove(&Field::Origin).map(|v| v.raw),
+            Some("Việt Nam".into())
+        );
         assert_eq!(map.len(), 3);
     }
 }
