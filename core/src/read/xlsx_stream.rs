@@ -229,7 +229,9 @@ fn stream_sheet<R: Read + Seek, S>(
     };
     let mut rows = merges.map(|m| RowBuilder::new(&m));
     let mut held = if rows.is_none() {
-        Held::with_capacity(HOLD_BYTES + 64)
+        // The hold is looked at after each cell, so it ends at most one cell past HOLD_BYTES
+        // (a cell: its place, tag, length and at most 4 bytes a character).
+        Held::with_capacity(HOLD_BYTES + 32 + 4 * limits.max_cell_chars)
     } else {
         Held::default()
     };
