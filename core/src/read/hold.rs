@@ -41,6 +41,10 @@ impl Held {
 
     /// Keep a cell (empty cells are not kept: the reader skips them).
     pub fn push(&mut self, r: u32, c: u32, v: Value) {
+        // Only `Empty` itself: a blank text is kept, as the reader passes it on.
+        if matches!(v, Value::Empty) {
+            return;
+        }
         let delta = i64::from(r) - i64::from(self.last_row);
         self.last_row = r;
         varint(&mut self.buf, ((delta << 1) ^ (delta >> 63)) as u64);
@@ -51,7 +55,8 @@ impl Held {
             buf.extend_from_slice(s.as_bytes());
         };
         match v {
-            Value::Empty => return,
+            // Not reached (returned above); kept so a new kind of value must be placed here.
+            Value::Empty => {}
             Value::Number(n) => {
                 self.buf.push(NUMBER);
                 self.buf.extend_from_slice(&n.to_le_bytes());
@@ -182,6 +187,20 @@ mod tests {
             }
             prop_assert!(h.cells() == 0 && h.bytes() == 0);
         }
+    }
+
+    #[test]
+    fn empty_cells_are_not_kept_and_do_not_shift_the_others() {
+        let mut h = Held::default();
+        h.push(3, 1, Value::Text("a".into()));
+        h.push(4, 2, Value::Empty);
+        h.push(5, 0, Value::Number(1.5));
+        assert_eq!(h.cells(), 2);
+        let back: Vec<_> = h.drain().collect();
+        assert_eq!(
+            back,
+            [(3, 1, Value::Text("a".into())), (5, 0, Value::Number(1.5))]
+        );
     }
 
     #[test]
