@@ -2,13 +2,12 @@
 
 /// Column letters for a 0-based column index: 0 → "A", 26 → "AA".
 pub fn col_letters(col: u32) -> String {
-    let mut s = String::with_capacity(4);
-    push_letters(&mut s, col);
-    s
+    let (buf, k) = letters(col);
+    buf[k..].iter().map(|&b| char::from(b)).collect()
 }
 
-fn push_letters(s: &mut String, mut col: u32) {
-    // At most 7 letters for a u32; written backwards into a stack buffer.
+/// A column's letters at the end of a buffer, and where they start (at most 7 for a u32).
+fn letters(mut col: u32) -> ([u8; 8], usize) {
     let mut buf = [0u8; 8];
     let mut k = buf.len();
     loop {
@@ -19,7 +18,7 @@ fn push_letters(s: &mut String, mut col: u32) {
         }
         col = col / 26 - 1;
     }
-    s.extend(buf[k..].iter().map(|&b| char::from(b)));
+    (buf, k)
 }
 
 /// A1 address for 0-based row and column.
@@ -48,21 +47,10 @@ impl Addr {
     /// The address of a 0-based row and column.
     pub fn at(row: u32, col: u32) -> Addr {
         let mut a = Addr::default();
-        // Letters, written backwards then turned round (at most 7 for a u32).
-        let mut col = col;
-        let start = a.buf.len();
-        let mut k = start;
-        loop {
-            k -= 1;
-            a.buf[k] = b'A' + (col % 26) as u8;
-            if col < 26 {
-                break;
-            }
-            col = col / 26 - 1;
-        }
-        let letters = start - k;
-        a.buf.copy_within(k..start, 0);
-        // Digits of the 1-based row, the same way.
+        let (buf, k) = letters(col);
+        let letters = buf.len() - k;
+        a.buf[..letters].copy_from_slice(&buf[k..]);
+        // Digits of the 1-based row, written backwards the same way.
         let mut digits = [0u8; 10];
         let mut n = u64::from(row) + 1;
         let mut d = digits.len();

@@ -18,8 +18,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::Mutex;
 
-/// How many answers a cache holds before it starts afresh.
-/// Answers kept per shard (per thread).
+/// How many answers a shard (a thread's) holds before it starts afresh.
 const CAPACITY: usize = 4096;
 const SHARDS: usize = 16;
 
@@ -123,7 +122,6 @@ impl<V> Memo<V> {
     }
 }
 
-/// FNV-1a over both texts (8 bytes at a time), with the 0xff separator `key` uses.
 /// A small number for the calling thread, fixed for its life.
 fn thread_slot() -> usize {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -134,6 +132,7 @@ fn thread_slot() -> usize {
     SLOT.with(|s| *s)
 }
 
+/// FNV-1a over both texts (8 bytes at a time), with the 0xff separator `key` uses.
 fn fnv(a: &str, b: &str) -> u64 {
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
