@@ -156,7 +156,7 @@ fn truncated_xls_is_refused_without_a_panic() {
 
 /// Crash inputs from `cargo fuzz run read_any` (before the guards: calamine panicked on a
 /// partial sector or an out-of-range FAT index, or grew memory past 2 GB following a looping
-/// sector chain).
+/// sector chain; on an xlsb whose sheet names a relationship id its workbook does not have).
 #[test]
 fn fuzz_crashes_are_refused_cleanly() {
     let mut n = 0;

@@ -42,6 +42,8 @@ pub fn check<R: Read + Seek>(reader: R, file: &str, format: Format, limits: &Lim
     let mut total: u64 = 0;
     let mut sst: Option<(usize, u64)> = None;
     let mut content: Option<(usize, u64)> = None;
+    let mut xlsb_book: Option<(usize, u64)> = None;
+    let mut xlsb_rels: Option<(usize, u64)> = None;
     for i in 0..meta.len() {
         let Ok(entry) = meta.entry(i) else { continue };
         let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
@@ -64,6 +66,10 @@ pub fn check<R: Read + Seek>(reader: R, file: &str, format: Format, limits: &Lim
             sst = Some((i, size));
         } else if lower == "content.xml" {
             content = Some((i, size));
+        } else if name == "xl/workbook.bin" {
+            xlsb_book = Some((i, size));
+        } else if name == "xl/_rels/workbook.bin.rels" {
+            xlsb_rels = Some((i, size));
         }
     }
     if total > MAX_TOTAL_BYTES {
@@ -84,7 +90,178 @@ pub fn check<R: Read + Seek>(reader: R, file: &str, format: Format, limits: &Lim
             check_ods_cells(&mut zip, i, file, limits)?;
         }
     }
+    if format == Format::Xlsb {
+        if let Some(book) = xlsb_book {
+            check_xlsb_workbook(&mut zip, book, xlsb_rels, file)?;
+        }
+    }
     Ok(())
+}
+
+/// Parts read whole by the xlsb check; a bigger one is left to calamine.
+const XLSB_PART_BYTES: u64 = 16 * MB;
+
+fn read_part<R: Read + Seek>(zip: &mut ZipArchive<R>, (i, size): (usize, u64)) -> Option<Vec<u8>> {
+    if size > XLSB_PART_BYTES {
+        return None;
+    }
+    let entry = zip.by_index(i).ok()?;
+    let mut out = Vec::with_capacity(size as usize);
+    entry.take(XLSB_PART_BYTES).read_to_end(&mut out).ok()?;
+    Some(out)
+}
+
+/// `xl/workbook.bin` as calamine's xlsb reader walks it (sheet list, then external sheets),
+/// refusing the records it would index past their end or whose relationship id the
+/// relationships part does not have: there calamine panics, which the browser build cannot
+/// catch (found by `cargo fuzz run read_any`). Its working buffer is emptied after each record of
+/// the sheet list and only grows after it, and so is `buf_len` here.
+fn check_xlsb_workbook<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    book: (usize, u64),
+    rels: Option<(usize, u64)>,
+    file: &str,
+) -> Result<()> {
+    let Some(bytes) = read_part(zip, book) else {
+        return Ok(());
+    };
+    let ids = match rels {
+        Some(r) => match read_part(zip, r) {
+            Some(x) => relationship_ids(&x),
+            None => return Ok(()),
+        },
+        None => Some(Vec::new()),
+    };
+    let damaged = |what: &str| {
+        refuse(
+            file,
+            format!("tệp xlsb bị hỏng ({what}); hãy mở bằng Excel và lưu lại"),
+        )
+    };
+    let mut at = 0usize;
+    let mut buf_len = 0usize;
+    let mut sheet_list = true;
+    loop {
+        let Some((typ, body)) = xlsb_record(&bytes, &mut at) else {
+            // Cut short: calamine stops with an I/O error, which is not a panic.
+            return Ok(());
+        };
+        let len = body.len();
+        buf_len = buf_len.max(len);
+        if sheet_list {
+            match typ {
+                0x0099 if len < 1 => return Err(damaged("thuộc tính sổ trống")),
+                0x009C => {
+                    if len < 12 {
+                        return Err(damaged("mục trang tính quá ngắn"));
+                    }
+                    let rel_len = u32::from_le_bytes([body[8], body[9], body[10], body[11]]);
+                    if rel_len != u32::MAX {
+                        let end = 12 + rel_len as usize * 2;
+                        let Some(rel) = body.get(12..end) else {
+                            return Err(damaged("mã liên kết của trang tính vượt quá bản ghi"));
+                        };
+                        let units: Vec<u16> = rel
+                            .chunks_exact(2)
+                            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                            .collect();
+                        let rel = String::from_utf16_lossy(&units);
+                        if let Some(ids) = &ids {
+                            if !ids.iter().any(|id| *id == rel) {
+                                return Err(damaged("trang tính trỏ tới liên kết không có"));
+                            }
+                        }
+                    }
+                }
+                0x0090 => sheet_list = false,
+                _ => {}
+            }
+            if sheet_list {
+                buf_len = 0;
+            }
+        } else {
+            match typ {
+                0x016A => {
+                    // Reads 4 bytes, then 12-byte entries of which it reads bytes 4..8.
+                    if buf_len < 4 || matches!((buf_len - 4) % 12, 1..=7) {
+                        return Err(damaged("danh sách trang ngoài không đúng độ dài"));
+                    }
+                }
+                // What calamine reads after the names: it stops here.
+                0x009D | 0x0225 | 0x018D | 0x0180 | 0x009A | 0x0252 | 0x0229 | 0x009B | 0x0084 => {
+                    return Ok(())
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// One record: its type (1–2 bytes of 7 bits) and body (length in 1–4 bytes of 7 bits).
+fn xlsb_record<'a>(bytes: &'a [u8], at: &mut usize) -> Option<(u16, &'a [u8])> {
+    let mut next = || {
+        let b = *bytes.get(*at)?;
+        *at += 1;
+        Some(b)
+    };
+    let b = next()?;
+    let typ = if b & 0x80 != 0 {
+        u16::from(b & 0x7F) + (u16::from(next()? & 0x7F) << 7)
+    } else {
+        u16::from(b)
+    };
+    let mut b = next()?;
+    let mut len = usize::from(b & 0x7F);
+    for i in 1..4 {
+        if b & 0x80 == 0 {
+            break;
+        }
+        b = next()?;
+        len += usize::from(b & 0x7F) << (7 * i);
+    }
+    let body = bytes.get(*at..at.checked_add(len)?)?;
+    *at += len;
+    Some((typ, body))
+}
+
+/// The `Id` of each `<Relationship …>` that also has a `Target` (as calamine keeps them); None
+/// when an id holds an entity reference, which calamine may read otherwise than this does.
+fn relationship_ids(xml: &[u8]) -> Option<Vec<String>> {
+    let text = String::from_utf8_lossy(xml);
+    let mut ids = Vec::new();
+    for part in text.split("<Relationship").skip(1) {
+        if !part.starts_with(|c: char| c.is_whitespace() || c == '/' || c == '>') {
+            continue; // <Relationships …>
+        }
+        let tag = part.split('>').next().unwrap_or_default();
+        if let (Some(id), Some(_)) = (attr_text(tag, "Id"), attr_text(tag, "Target")) {
+            if id.contains('&') {
+                return None;
+            }
+            ids.push(id.to_string());
+        }
+    }
+    Some(ids)
+}
+
+/// The text of attribute `name` in a tag (`name = "…"` or `'…'`, any white space around `=`).
+fn attr_text<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    for (p, _) in tag.match_indices(name) {
+        if !tag[..p].ends_with(|c: char| c.is_whitespace()) {
+            continue;
+        }
+        let rest = tag[p + name.len()..].trim_start();
+        let Some(rest) = rest.strip_prefix('=') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        let value = &rest[1..];
+        return value.find(quote).map(|e| &value[..e]);
+    }
+    None
 }
 
 /// `<sst uniqueCount="N">`: calamine reserves N strings up front. Each `<si>` takes at least
@@ -290,6 +467,33 @@ fn on_tag(tag: &[u8], t: &mut OdsTable) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xlsb_relationship_ids_as_calamine_keeps_them() {
+        let rels = br#"<?xml version="1.0"?><Relationships xmlns="x">
+            <Relationship Id="rId1" Type="t" Target="worksheets/sheet1.bin"/>
+            <Relationship
+              Id = 'rId2' Target='worksheets/sheet2.bin'/>
+            <Relationship Id="rId3" Type="no target"/></Relationships>"#;
+        assert_eq!(
+            relationship_ids(rels),
+            Some(vec!["rId1".to_string(), "rId2".to_string()])
+        );
+        // An entity in an id: calamine may unescape it; the check stands aside.
+        assert_eq!(
+            relationship_ids(br#"<Relationship Id="a&amp;b" Target="x"/>"#),
+            None
+        );
+    }
+
+    #[test]
+    fn xlsb_records_are_read_as_calamine_reads_them() {
+        // Type 0x9C in two bytes (0x9C 0x01), a 3-byte body; then a record cut short.
+        let bytes = [0x9C, 0x01, 0x03, 1, 2, 3, 0x90, 0x05, 1];
+        let mut at = 0;
+        assert_eq!(xlsb_record(&bytes, &mut at), Some((0x9C, &[1u8, 2, 3][..])));
+        assert_eq!(xlsb_record(&bytes, &mut at), None);
+    }
 
     #[test]
     fn reads_attributes_with_any_prefix_and_quotes() {
