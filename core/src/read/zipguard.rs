@@ -167,7 +167,7 @@ fn check_xlsb_workbook<R: Read + Seek>(
                             .collect();
                         let rel = String::from_utf16_lossy(&units);
                         if let Some(ids) = &ids {
-                            if !ids.iter().any(|id| *id == rel) {
+                            if !ids.contains(&rel) {
                                 return Err(damaged("trang tính trỏ tới liên kết không có"));
                             }
                         }
@@ -181,11 +181,9 @@ fn check_xlsb_workbook<R: Read + Seek>(
             }
         } else {
             match typ {
-                0x016A => {
-                    // Reads 4 bytes, then 12-byte entries of which it reads bytes 4..8.
-                    if buf_len < 4 || matches!((buf_len - 4) % 12, 1..=7) {
-                        return Err(damaged("danh sách trang ngoài không đúng độ dài"));
-                    }
+                // Reads 4 bytes, then 12-byte entries of which it reads bytes 4..8.
+                0x016A if buf_len < 4 || matches!((buf_len - 4) % 12, 1..=7) => {
+                    return Err(damaged("danh sách trang ngoài không đúng độ dài"));
                 }
                 // What calamine reads after the names: it stops here.
                 0x009D | 0x0225 | 0x018D | 0x0180 | 0x009A | 0x0252 | 0x0229 | 0x009B | 0x0084 => {
