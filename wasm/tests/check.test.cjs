@@ -248,3 +248,17 @@ test("Session.add with the caller's SHA-256 gives the same report as hashing in 
   assert.deepEqual(report("not-a-hash"), own);
   assert.deepEqual(report(hex.toUpperCase()), own);
 });
+
+test("the worker's SIMD probe is a valid SIMD module, and only that (old browsers get a plain message)", () => {
+  const src = fs.readFileSync(path.join(root, "wasm", "www", "worker.js"), "utf8");
+  const m = src.match(/const SIMD_PROBE = new Uint8Array\(\[([\d,\s]+)\]\)/);
+  assert.ok(m, "SIMD_PROBE not found in worker.js");
+  const bytes = Uint8Array.from(m[1].split(",").map((x) => Number(x.trim())));
+  // node 20 has SIMD, as every browser the page supports does.
+  assert.equal(WebAssembly.validate(bytes), true);
+  // Its SIMD instruction (0xfd 0x62, i8x16.popcnt) is what makes it valid.
+  const i = bytes.lastIndexOf(0xfd);
+  const broken = Uint8Array.from(bytes);
+  broken[i + 1] = 0xff;
+  assert.equal(WebAssembly.validate(broken), false);
+});

@@ -65,7 +65,7 @@ function startWorker() {
         w.removeEventListener("message", first);
         resolve(ev.data);
       } else if (ev.data.type === "fatal") {
-        reject(new Error(ev.data.message));
+        reject(new Error(ev.data.noSimd ? t("noSimd") : ev.data.message));
       }
     });
     w.addEventListener("error", (ev) => reject(new Error(ev.message || "worker error")));

@@ -17,6 +17,10 @@ import init, * as hv from "./pkg/hangviet_wasm.js";
 
 let session = null;
 
+// The module is built with SIMD (wasm/README.md): a browser from before mid-2021 cannot compile
+// it. This smallest SIMD function tells the page to say so rather than show the compile error.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
 const ready = init()
   .then(() =>
     postMessage({
@@ -41,7 +45,9 @@ const ready = init()
     }
     postMessage({ type: "warm", findings, ms: Math.round(performance.now() - t0) });
   })
-  .catch((e) => postMessage({ type: "fatal", message: String((e && e.message) || e) }));
+  .catch((e) =>
+    postMessage({ type: "fatal", message: String((e && e.message) || e), noSimd: !WebAssembly.validate(SIMD_PROBE) }),
+  );
 
 // The file's SHA-256 as the report records it, from the browser's own (native) hashing;
 // undefined where crypto.subtle is missing, and the module hashes the bytes itself.
