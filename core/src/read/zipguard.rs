@@ -157,8 +157,11 @@ fn check_xlsb_workbook<R: Read + Seek>(
                     }
                     let rel_len = u32::from_le_bytes([body[8], body[9], body[10], body[11]]);
                     if rel_len != u32::MAX {
-                        let end = 12 + rel_len as usize * 2;
-                        let Some(rel) = body.get(12..end) else {
+                        // Checked: on wasm32 a usize is 32 bits and the id length is any u32.
+                        let end = (rel_len as usize)
+                            .checked_mul(2)
+                            .and_then(|n| n.checked_add(12));
+                        let Some(rel) = end.and_then(|end| body.get(12..end)) else {
                             return Err(damaged("mã liên kết của trang tính vượt quá bản ghi"));
                         };
                         let units: Vec<u16> = rel
@@ -491,6 +494,26 @@ mod tests {
         let mut at = 0;
         assert_eq!(xlsb_record(&bytes, &mut at), Some((0x9C, &[1u8, 2, 3][..])));
         assert_eq!(xlsb_record(&bytes, &mut at), None);
+    }
+
+    #[test]
+    fn xlsb_sheet_id_longer_than_its_record_is_refused() {
+        // A BrtBundleSh (0x9C) of 12 bytes claiming a 0xFFFF_FFFE-character id.
+        let mut rec = vec![0x9C, 0x01, 12, 0, 0, 0, 0, 0, 0, 0, 0];
+        rec.extend_from_slice(&0xFFFF_FFFEu32.to_le_bytes());
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default();
+        zip.start_file("xl/workbook.bin", opts).unwrap();
+        std::io::Write::write_all(&mut zip, &rec).unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let mut archive = ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let e = check_xlsb_workbook(&mut archive, (0, rec.len() as u64), None, "b.xlsb")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("b.xlsb: ") && e.contains("vượt quá bản ghi"),
+            "{e}"
+        );
     }
 
     #[test]
