@@ -4,6 +4,25 @@
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
+/// `fold`, borrowing text that is already folded (ids, lower-case codes): no copy then.
+pub fn fold_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    if is_folded(s) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(fold(s))
+    }
+}
+
+/// Printable ASCII without capitals, spaces single and inside: what `fold` leaves as it is.
+fn is_folded(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && b.iter()
+            .all(|&c| matches!(c, b'!'..=b'~') && !c.is_ascii_uppercase() || c == b' ')
+        && !s.contains("  ")
+}
+
 /// Fold for comparison: "  Việt  Nam\n" → "viet nam", "ĐỨC" → "duc".
 /// Works on composed and decomposed input alike.
 pub fn fold(s: &str) -> String {

@@ -7,7 +7,7 @@ use hangviet_core::layout::{layout_sheet, LayoutTables};
 use hangviet_core::normalize::{apply, Tables};
 use hangviet_core::number::{parse_number, Parsed};
 use hangviet_core::read::{read, Limits, RawSheet, Value};
-use hangviet_core::text::{fold, nfc};
+use hangviet_core::text::{fold, fold_cow, nfc};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
@@ -75,6 +75,17 @@ proptest! {
         let once = fold(&s);
         prop_assert_eq!(fold(&once), once.clone());
         prop_assert!(!once.starts_with(' ') && !once.ends_with(' '));
+    }
+
+    #[test]
+    fn fold_cow_is_fold(s in "\\PC{0,40}|[a-zA-Z0-9 \t!~-]{0,20}") {
+        let cow = fold_cow(&s);
+        let full = fold(&s);
+        prop_assert_eq!(&*cow, full.as_str(), "{:?}", s);
+        // Borrowed only when the text already is its fold.
+        if let std::borrow::Cow::Borrowed(b) = cow {
+            prop_assert_eq!(b, s.as_str());
+        }
     }
 
     #[test]

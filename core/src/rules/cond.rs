@@ -8,7 +8,7 @@ use super::template::{Template, Var};
 use crate::model::{Field, FieldValue, PurchaseLine, Sheet};
 use crate::normalize::origin::{Origin, OriginClass};
 use crate::registry::{EvidenceKind, Lookup, Registry};
-use crate::text::fold;
+use crate::text::{fold, fold_cow};
 use regex::Regex;
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
@@ -177,13 +177,31 @@ pub struct Trace<'t> {
     pub assumptions: Vec<Assumption>,
 }
 
+/// How far a trace had got: a condition that fails is cut back to it, so evaluation writes
+/// into one trace instead of a new one per branch.
+#[derive(Clone, Copy)]
+pub struct Mark {
+    hits: usize,
+    assumptions: usize,
+}
+
 impl<'t> Trace<'t> {
-    fn merge(&mut self, other: Trace<'t>) {
-        self.hits.extend(other.hits);
-        for a in other.assumptions {
-            if !self.assumptions.contains(&a) {
-                self.assumptions.push(a);
-            }
+    pub fn mark(&self) -> Mark {
+        Mark {
+            hits: self.hits.len(),
+            assumptions: self.assumptions.len(),
+        }
+    }
+
+    pub fn cut(&mut self, m: Mark) {
+        self.hits.truncate(m.hits);
+        self.assumptions.truncate(m.assumptions);
+    }
+
+    /// Each assumption once, in the order first made.
+    fn assume(&mut self, a: Assumption) {
+        if !self.assumptions.contains(&a) {
+            self.assumptions.push(a);
         }
     }
 }
@@ -321,7 +339,7 @@ impl<'a> Ctx<'a> {
             "domestic_share_computed" => {
                 let (d, assumed) = facts::domestic_share_computed(line)?;
                 if assumed {
-                    trace.assumptions.push(Assumption::TaxesZero);
+                    trace.assume(Assumption::TaxesZero);
                 }
                 Some(d)
             }
@@ -368,26 +386,26 @@ impl<'a> Ctx<'a> {
     }
 
     /// Package fact as text (ids for selection method and scope; assumed when missing).
-    pub fn package_text(&self, key: &str, trace: &mut Trace) -> Option<String> {
+    pub fn package_text(&self, key: &str, trace: &mut Trace) -> Option<Cow<'a, str>> {
         let p = &self.sheet.package;
         match key {
-            "selection_method" => Some(match facts::selection_method(p) {
-                Some(id) => id.to_string(),
+            "selection_method" => Some(Cow::Borrowed(match facts::selection_method(p) {
+                Some(id) => id,
                 None => {
-                    trace.assumptions.push(Assumption::OpenBidding);
-                    "open".to_string()
+                    trace.assume(Assumption::OpenBidding);
+                    "open"
                 }
-            }),
-            "bidding_scope" => Some(match facts::bidding_scope(p) {
-                Some(id) => id.to_string(),
+            })),
+            "bidding_scope" => Some(Cow::Borrowed(match facts::bidding_scope(p) {
+                Some(id) => id,
                 None => {
-                    trace.assumptions.push(Assumption::DomesticBidding);
-                    "domestic".to_string()
+                    trace.assume(Assumption::DomesticBidding);
+                    "domestic"
                 }
-            }),
-            "funding_source" => p.funding_source.clone(),
-            "package_name" => p.package_name.clone(),
-            "package_value" => p.package_value.map(|v| v.to_string()),
+            })),
+            "funding_source" => p.funding_source.as_deref().map(Cow::Borrowed),
+            "package_name" => p.package_name.as_deref().map(Cow::Borrowed),
+            "package_value" => p.package_value.map(|v| Cow::Owned(v.to_string())),
             _ => None,
         }
     }
@@ -395,25 +413,27 @@ impl<'a> Ctx<'a> {
 
 /// Evaluate; on true, `trace` gets what held.
 pub fn eval<'t>(c: &'t Cond, ctx: &Ctx<'t>, trace: &mut Trace<'t>) -> bool {
+    // A condition that fails leaves `trace` as it found it.
     match c {
         Cond::All(cs) => {
-            let mut local = Trace::default();
+            let mark = trace.mark();
             for c in cs {
-                if !eval(c, ctx, &mut local) {
+                if !eval(c, ctx, trace) {
+                    trace.cut(mark);
                     return false;
                 }
             }
-            trace.merge(local);
             true
         }
         Cond::Any(cs) => {
             // No short cut: every branch that holds is quoted in the finding.
             let mut any = false;
             for c in cs {
-                let mut local = Trace::default();
-                if eval(c, ctx, &mut local) {
+                let mark = trace.mark();
+                if eval(c, ctx, trace) {
                     any = true;
-                    trace.merge(local);
+                } else {
+                    trace.cut(mark);
                 }
             }
             any
@@ -437,7 +457,8 @@ pub fn eval<'t>(c: &'t Cond, ctx: &Ctx<'t>, trace: &mut Trace<'t>) -> bool {
             tests,
             say,
         } => {
-            let mut local = Trace::default();
+            let mark = trace.mark();
+            let local = &mut *trace;
             let hit = match subject {
                 Subject::Field(f) => test_field(*f, tests, ctx),
                 Subject::Package(k) => {
@@ -450,11 +471,11 @@ pub fn eval<'t>(c: &'t Cond, ctx: &Ctx<'t>, trace: &mut Trace<'t>) -> bool {
                             say: None,
                         })
                     } else {
-                        let t = ctx.package_text(k, &mut local);
-                        tests_text(t.as_deref(), tests).then(|| Hit {
+                        let t = ctx.package_text(k, local);
+                        tests_text(t.as_deref(), tests).then_some(Hit {
                             key: Key::Package(k),
                             cell: None,
-                            raw: t.map(Cow::Owned),
+                            raw: t,
                             say: None,
                         })
                     }
@@ -469,7 +490,7 @@ pub fn eval<'t>(c: &'t Cond, ctx: &Ctx<'t>, trace: &mut Trace<'t>) -> bool {
                             say: None,
                         })
                     } else {
-                        let v = ctx.value(k, &mut local);
+                        let v = ctx.value(k, local);
                         tests_num(v, tests, ctx).then(|| Hit {
                             key: Key::Value(k),
                             cell: None,
@@ -489,11 +510,11 @@ pub fn eval<'t>(c: &'t Cond, ctx: &Ctx<'t>, trace: &mut Trace<'t>) -> bool {
                 }
             };
             let Some(mut hit) = hit else {
+                trace.cut(mark);
                 return false;
             };
             hit.say = say.as_ref();
-            local.hits.push(hit);
-            trace.merge(local);
+            trace.hits.push(hit);
             true
         }
     }
@@ -538,7 +559,7 @@ pub fn resolve_common(v: &Var, ctx: &Ctx) -> String {
                     .unwrap_or_else(|| unknown(ctx.lang).to_string())
             } else {
                 ctx.package_text(k, &mut Trace::default())
-                    .unwrap_or_else(|| unknown(ctx.lang).to_string())
+                    .map_or_else(|| unknown(ctx.lang).to_string(), Cow::into_owned)
             }
         }
         Var::Param(p) => ctx
@@ -745,11 +766,11 @@ fn test_field<'t>(f: Field, tests: &[Test], ctx: &Ctx<'t>) -> Option<Hit<'t>> {
 }
 
 fn tests_text(t: Option<&str>, tests: &[Test]) -> bool {
-    let folded = t.map(fold).unwrap_or_default();
+    let folded = t.map(fold_cow).unwrap_or_default();
     tests.iter().all(|test| match test {
         Test::Empty(want) => folded.is_empty() == *want,
-        Test::Equals(s) => folded == *s,
-        Test::In(list) => list.contains(&folded),
+        Test::Equals(s) => *folded == **s,
+        Test::In(list) => list.iter().any(|s| *s == *folded),
         Test::Regex(re) => re.is_match(&folded),
         Test::Phrase(ps) => ps.iter().any(|p| has_phrase(&folded, p)),
         _ => false,

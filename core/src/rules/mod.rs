@@ -188,14 +188,15 @@ impl Rule {
 
     /// Evaluate in `ctx` (whose params are the version's); the first case that holds fires.
     pub fn evaluate<'t>(&'t self, ctx: &Ctx<'t>) -> Option<Fired<'t>> {
-        let mut guard = Trace::default();
+        let mut t = Trace::default();
         if let Some(g) = &self.guard {
-            if !cond::eval(g, ctx, &mut guard) {
+            if !cond::eval(g, ctx, &mut t) {
                 return None;
             }
         }
+        let guard = t.mark();
         for case in &self.cases {
-            let mut t = guard.clone();
+            t.cut(guard);
             if cond::eval(&case.when, ctx, &mut t) {
                 let tpl = if ctx.lang == Lang::Vi {
                     &case.vi
