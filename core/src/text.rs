@@ -165,10 +165,18 @@ pub fn nfc(s: &str) -> String {
 /// A byte scan for the usual case: only characters below U+0300 (no combining mark lives there)
 /// and the Latin Extended Additional block U+1E00–U+1EFF (every precomposed Vietnamese letter),
 /// none of which NFC changes whatever follows them. Anything else goes to the full quick check.
-fn plainly_nfc(s: &str) -> bool {
+pub fn plainly_nfc(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
+        // ASCII eight bytes at a time.
+        if let Some(w) = b.get(i..i + 8) {
+            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            if w & 0x8080_8080_8080_8080 == 0 {
+                i += 8;
+                continue;
+            }
+        }
         match b[i] {
             // ASCII and the lead bytes of U+0080–U+02FF.
             0x00..=0x7f | 0xc2..=0xcb => i += if b[i] < 0x80 { 1 } else { 2 },
@@ -201,6 +209,10 @@ mod tests {
         }
         assert!(plainly_nfc("Công ty Cổ phần Dược phẩm Đức Đạt, Việt Nam"));
         assert!(!plainly_nfc("Vie\u{0302}t"));
+        // The eight-byte ASCII step must not step over a mark after a long ASCII run.
+        assert!(!plainly_nfc("Bom tiem 5ml loai 1\u{0301}"));
+        assert!(!plainly_nfc("12345678\u{0301}"));
+        assert!(plainly_nfc("1234567812345678"));
     }
 
     #[test]

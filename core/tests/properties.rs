@@ -7,7 +7,7 @@ use hangviet_core::layout::{layout_sheet, LayoutTables};
 use hangviet_core::normalize::{apply, Tables};
 use hangviet_core::number::{parse_number, Parsed};
 use hangviet_core::read::{read, Limits, RawSheet, Value};
-use hangviet_core::text::{fold, fold_cow, nfc};
+use hangviet_core::text::{fold, fold_cow, nfc, plainly_nfc};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
@@ -85,6 +85,13 @@ proptest! {
         // Borrowed only when the text already is its fold.
         if let std::borrow::Cow::Borrowed(b) = cow {
             prop_assert_eq!(b, s.as_str());
+        }
+    }
+
+    #[test]
+    fn plainly_nfc_text_is_nfc(s in "\\PC{0,40}|[a-z \u{300}-\u{36f}\u{1e00}-\u{1eff}]{0,40}") {
+        if plainly_nfc(&s) {
+            prop_assert_eq!(nfc(&s), s.clone());
         }
     }
 
