@@ -33,6 +33,9 @@ struct Header {
     /// 0-based rows.
     rows: Vec<usize>,
     columns: Vec<(usize, Option<Field>, String)>,
+    /// Indices into `columns` of the mapped ones, in field order: a line's fields are laid
+    /// down in the order its `FieldMap` keeps them, with no shifting.
+    by_field: Vec<usize>,
 }
 
 impl Header {
@@ -90,9 +93,12 @@ fn map_columns(table: &HeaderTable, upper: &[Value], lower: Option<&[Value]>) ->
         }
         cols.push((j, field, text));
     }
+    let mut by_field: Vec<usize> = (0..cols.len()).filter(|&k| cols[k].1.is_some()).collect();
+    by_field.sort_by_key(|&k| cols[k].1);
     Header {
         rows: Vec::new(),
         columns: cols,
+        by_field,
     }
 }
 
@@ -616,39 +622,52 @@ fn make_line(
     problems: &mut Vec<Problem>,
     section: Option<String>,
 ) -> PurchaseLine {
-    let mut fields = crate::model::FieldMap::with_capacity(header.columns.len());
-    let mut extra = BTreeMap::new();
-    for (j, f, text) in &header.columns {
+    let mut fields = crate::model::FieldMap::with_capacity(header.by_field.len());
+    // Number errors, by column, so they are reported in column order as before.
+    let mut errors: Vec<(usize, Problem)> = Vec::new();
+    for &k in &header.by_field {
+        let (j, Some(f), _) = &header.columns[k] else {
+            continue;
+        };
         // Each column appears once in the header, so its cell can be moved out of the row.
         let v = row.get_mut(*j).map(std::mem::take).unwrap_or(Value::Empty);
         let cell = Addr::at(i, *j as u32);
-        match f {
-            Some(f) => {
-                let number = match v {
-                    Value::Number(n) => Some(n),
-                    _ => None,
-                };
-                // An empty cell's text is "", which reads as no number, as it should.
-                let text = matches!(v, Value::Text(_) | Value::Empty);
-                let mut fv = FieldValue::text(v.into_text(), cell);
-                if f.is_numeric() {
-                    read_number(*f, number, text, &mut fv);
-                    if let Some(e) = &fv.error {
-                        problems.push(Problem {
-                            row: i + 1,
-                            cell: fv.cell.to_string(),
-                            message: format!("{}: {e}", f.id()),
-                        });
-                    }
-                } else if number.is_some() {
-                    // Keep numeric cells' value (HS codes typed as numbers lose leading zeros).
-                    fv.value = number;
-                }
-                fields.insert(*f, fv);
+        let number = match v {
+            Value::Number(n) => Some(n),
+            _ => None,
+        };
+        // An empty cell's text is "", which reads as no number, as it should.
+        let text = matches!(v, Value::Text(_) | Value::Empty);
+        let mut fv = FieldValue::text(v.into_text(), cell);
+        if f.is_numeric() {
+            read_number(*f, number, text, &mut fv);
+            if let Some(e) = &fv.error {
+                errors.push((
+                    k,
+                    Problem {
+                        row: i + 1,
+                        cell: fv.cell.to_string(),
+                        message: format!("{}: {e}", f.id()),
+                    },
+                ));
             }
-            None => {
+        } else if number.is_some() {
+            // Keep numeric cells' value (HS codes typed as numbers lose leading zeros).
+            fv.value = number;
+        }
+        fields.insert(*f, fv);
+    }
+    errors.sort_by_key(|e| e.0);
+    problems.extend(errors.into_iter().map(|e| e.1));
+    let mut extra = BTreeMap::new();
+    for (j, f, text) in &header.columns {
+        if f.is_none() {
+            if let Some(v) = row.get_mut(*j).map(std::mem::take) {
                 if !v.is_empty() {
-                    extra.insert(text.clone(), FieldValue::text(v.into_text(), cell));
+                    extra.insert(
+                        text.clone(),
+                        FieldValue::text(v.into_text(), Addr::at(i, *j as u32)),
+                    );
                 }
             }
         }

@@ -271,11 +271,7 @@ fn each_record(
                     ),
                 ));
             };
-            let field = if plain {
-                field.to_string()
-            } else {
-                nfc(field)
-            };
+            let field = if plain { field.to_string() } else { nfc(field) };
             if field.len() > limits.max_cell_chars && field.chars().count() > limits.max_cell_chars
             {
                 return Err(Error::unreadable(

@@ -702,7 +702,8 @@ pub fn field_label(f: Field, lang: Lang) -> &'static str {
 
 fn test_field<'t>(f: Field, tests: &[Test], ctx: &Ctx<'t>) -> Option<Hit<'t>> {
     let line = ctx.line?;
-    if !ctx.sheet.has(f) && line.get(f).is_none() {
+    let got = line.get(f);
+    if got.is_none() && !ctx.sheet.has(f) {
         return None;
     }
     static EMPTY: FieldValue = FieldValue {
@@ -713,7 +714,7 @@ fn test_field<'t>(f: Field, tests: &[Test], ctx: &Ctx<'t>) -> Option<Hit<'t>> {
         origin: None,
         hs: None,
     };
-    let fv: &'t FieldValue = line.get(f).unwrap_or(&EMPTY);
+    let fv: &'t FieldValue = got.unwrap_or(&EMPTY);
     let raw = fv.raw.trim();
     // Folded only for the tests that read it (most test emptiness, numbers or the origin).
     let folded = || ctx.folded(f, raw);
