@@ -49,7 +49,11 @@ impl Addr {
         let mut a = Addr::default();
         let (buf, k) = letters(col);
         let letters = buf.len() - k;
-        a.buf[..letters].copy_from_slice(&buf[k..]);
+        // Byte loops, not `copy_from_slice`: a few bytes each, and a call to memcpy per field
+        // of every line cost more than the copying.
+        for (to, from) in a.buf.iter_mut().zip(&buf[k..]) {
+            *to = *from;
+        }
         // Digits of the 1-based row, written backwards the same way.
         let mut digits = [0u8; 10];
         let mut n = u64::from(row) + 1;
@@ -60,7 +64,9 @@ impl Addr {
             n /= 10;
         }
         let end = letters + digits.len() - d;
-        a.buf[letters..end].copy_from_slice(&digits[d..]);
+        for (to, from) in a.buf[letters..].iter_mut().zip(&digits[d..]) {
+            *to = *from;
+        }
         a.len = end as u8;
         a
     }
