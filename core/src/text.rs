@@ -26,6 +26,36 @@ fn is_folded(s: &str) -> bool {
 /// Fold for comparison: "  Việt  Nam\n" → "viet nam", "ĐỨC" → "duc".
 /// Works on composed and decomposed input alike.
 pub fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        return fold_ascii(s);
+    }
+    fold_chars(s)
+}
+
+/// `fold` of ASCII text (model codes, most brands and makers): bytes, no table.
+fn fold_ascii(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    // true drops leading spaces.
+    let mut space = true;
+    for &b in s.as_bytes() {
+        // The ASCII characters `char::is_whitespace` takes (u8's own test leaves out \x0b).
+        if matches!(b, b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' | b' ') {
+            if !space {
+                out.push(' ');
+                space = true;
+            }
+        } else {
+            out.push(char::from(b.to_ascii_lowercase()));
+            space = false;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+fn fold_chars(s: &str) -> String {
     if !s.chars().all(starts_canonical) {
         return fold_nfd(s);
     }
@@ -212,6 +242,11 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn ascii_fold_is_the_general_fold(s in "[\\x00-\\x7f]{0,40}|[a-zA-Z \\t\\n\\x0b\\x0c\\r]{0,40}") {
+            proptest::prop_assert_eq!(fold_ascii(&s), fold_chars(&s), "{:?}", s);
+        }
+
         #[test]
         fn block_scan_agrees_with_the_character_scan(
             s in "\\PC{0,80}|[a-zA-Z ạ-ỹÀ-ɏ\u{300}-\u{36f}\u{1df0}-\u{1f10}–]{0,80}"
