@@ -7,7 +7,7 @@ use crate::layout::{LayoutTables, SheetLayout};
 use crate::model::{Field, PurchaseLine, Sheet, SheetKind, Workbook};
 use crate::normalize::origin::{Origin, OriginClass};
 use crate::normalize::{apply, Tables};
-use crate::read::pipe::read_ahead;
+use crate::read::pipe::{read_ahead, Ahead};
 use crate::read::{self, sniff_format, Format, Limits, RowSink, Source, Streamed, Value};
 use crate::registry::Registry;
 use crate::report::{
@@ -192,8 +192,13 @@ impl Engine {
                 // (only xlsx has a pre-pass).
                 let beside = opts.threads > 1 && matches!(format, Format::Xlsx | Format::Xlsm);
                 let second = if beside { src.again() } else { None };
+                let ahead = match (opts.threads > 1, beside) {
+                    (false, _) => Ahead::Inline,
+                    (true, true) => Ahead::Far,
+                    (true, false) => Ahead::Near,
+                };
                 let streamed = read_ahead(
-                    opts.threads > 1,
+                    ahead,
                     file_name,
                     |to| read::stream_beside(&mut src, second, file_name, format, &limits, to),
                     &mut d,
