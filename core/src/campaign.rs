@@ -532,7 +532,7 @@ fn import_group(line: &PurchaseLine, tables: &Tables) -> (String, String) {
     let folded = if line.name_folded.is_empty() {
         crate::text::fold(line.text(Field::Name))
     } else {
-        line.name_folded.clone()
+        line.name_folded.to_string()
     };
     let key = first_words(&folded, 2);
     if key.is_empty() {

@@ -331,8 +331,9 @@ pub struct PurchaseLine {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub section: Option<String>,
     /// Folded item name for matching (set by the normalise stage).
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub name_folded: String,
+    /// Shared with the answer cache: item names repeat, and a copy per line cost an allocation.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub name_folded: std::sync::Arc<str>,
 }
 
 impl PurchaseLine {

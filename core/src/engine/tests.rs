@@ -35,7 +35,7 @@ fn sheet(kind: SheetKind, fields: &[Field], rows: &[&[&str]], package: PackageFa
                 fields: Default::default(),
                 extra: Default::default(),
                 section: None,
-                name_folded: String::new(),
+                name_folded: Default::default(),
             };
             for (i, text) in cells.iter().enumerate() {
                 let mut fv = FieldValue::text(*text, format!("{}{row}", columns[i].column));

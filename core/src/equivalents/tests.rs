@@ -143,7 +143,7 @@ fn lookup_fills_the_equivalent_and_counts_makers() {
         fields: Default::default(),
         extra: Default::default(),
         section: None,
-        name_folded: String::new(),
+        name_folded: Default::default(),
     };
     line.fields.insert(
         crate::model::Field::Name,

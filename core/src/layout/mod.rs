@@ -677,7 +677,7 @@ fn make_line(
         fields,
         extra,
         section,
-        name_folded: String::new(),
+        name_folded: Default::default(),
     }
 }
 

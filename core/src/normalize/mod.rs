@@ -17,7 +17,7 @@ pub struct Tables {
     pub origins: OriginTable,
     pub hs: HsTable,
     /// Folded names already worked out (item names repeat across a file and a batch).
-    pub names: crate::memo::Memo<String>,
+    pub names: crate::memo::Memo<std::sync::Arc<str>>,
 }
 
 impl Tables {
@@ -35,9 +35,14 @@ impl Tables {
 /// Fill a line's normalised readings: origin class and countries, HS code with its description,
 /// and the folded name used for matching.
 pub fn apply(line: &mut PurchaseLine, t: &Tables) {
-    let manufacturer = line.text(Field::Manufacturer).to_string();
-    if let Some(o) = line.fields.get_mut(&Field::Origin) {
-        o.origin = Some(t.origins.classify_shared(&o.raw, &manufacturer));
+    // Classified first, then stored: the manufacturer is read without a copy.
+    if let Some(o) = line.fields.get(&Field::Origin) {
+        let c = t
+            .origins
+            .classify_shared(&o.raw, line.text(Field::Manufacturer));
+        if let Some(o) = line.fields.get_mut(&Field::Origin) {
+            o.origin = Some(c);
+        }
     }
     // A bidding document's origin requirement ("G7", "Nhật Bản") reads the same way.
     if let Some(o) = line.fields.get_mut(&Field::OriginRequirement) {
@@ -51,5 +56,5 @@ pub fn apply(line: &mut PurchaseLine, t: &Tables) {
         "" => line.text(Field::Model),
         n => n,
     };
-    line.name_folded = t.names.get_or(name, "", || name::fold_name(name));
+    line.name_folded = t.names.get_or(name, "", || name::fold_name(name).into());
 }

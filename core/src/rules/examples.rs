@@ -55,7 +55,7 @@ pub fn example_sheet(ex: &Example, prepare: &dyn Fn(&mut PurchaseLine)) -> Sheet
         fields: Default::default(),
         extra: Default::default(),
         section: None,
-        name_folded: String::new(),
+        name_folded: Default::default(),
     };
     for (f, text) in &ex.line {
         let col = columns

@@ -212,7 +212,7 @@ mod tests {
             fields: Default::default(),
             extra: Default::default(),
             section: None,
-            name_folded: String::new(),
+            name_folded: Default::default(),
         };
         for (f, raw, v) in fields {
             let mut fv = FieldValue::text(*raw, "A2");
