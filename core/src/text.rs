@@ -200,11 +200,18 @@ pub fn plainly_nfc(s: &str) -> bool {
     // bytes C2–CB) except an E1 followed by B8–BB. Checked 32 bytes at a time, which the
     // compiler turns into vector instructions; only a block holding such a byte is walked.
     let b = s.as_bytes();
+    let plain_at =
+        |k: usize, c: u8| c < 0xCC || (c == 0xE1 && matches!(b.get(k + 1), Some(0xB8..=0xBB)));
+    // A cell's text is short: one pass.
+    if b.len() < 64 {
+        return b.iter().enumerate().all(|(k, &c)| plain_at(k, c));
+    }
     b.chunks(32).enumerate().all(|(n, block)| {
         block.iter().copied().max().unwrap_or(0) < 0xCC
-            || block.iter().enumerate().all(|(k, &c)| {
-                c < 0xCC || (c == 0xE1 && matches!(b.get(n * 32 + k + 1), Some(0xB8..=0xBB)))
-            })
+            || block
+                .iter()
+                .enumerate()
+                .all(|(k, &c)| plain_at(n * 32 + k, c))
     })
 }
 

@@ -396,8 +396,15 @@ impl RowBuilder {
             _ => {}
         }
         let c = c as usize;
-        if self.cells.len() <= c {
-            self.cells.resize(c + 1, Value::Empty);
+        // Cells come in column order: the next one usually goes on the end.
+        if self.cells.len() == c {
+            self.cells.push(v);
+            return true;
+        }
+        if self.cells.len() < c {
+            self.cells.resize(c, Value::Empty);
+            self.cells.push(v);
+            return true;
         }
         self.cells[c] = v;
         true
