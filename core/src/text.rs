@@ -236,10 +236,14 @@ mod tests {
         }
         assert!(plainly_nfc("Công ty Cổ phần Dược phẩm Đức Đạt, Việt Nam"));
         assert!(!plainly_nfc("Vie\u{0302}t"));
-        // The eight-byte ASCII step must not step over a mark after a long ASCII run.
+        // A mark after an ASCII run, in a short text and (past 64 bytes, block by block) right
+        // after an all-ASCII block and at a block's end.
         assert!(!plainly_nfc("Bom tiem 5ml loai 1\u{0301}"));
-        assert!(!plainly_nfc("12345678\u{0301}"));
-        assert!(plainly_nfc("1234567812345678"));
+        let long = "a".repeat(32) + "\u{0301}" + &"b".repeat(40);
+        assert!(!plainly_nfc(&long));
+        let at_end = "a".repeat(30) + "\u{0301}" + &"b".repeat(40);
+        assert!(!plainly_nfc(&at_end));
+        assert!(plainly_nfc(&("Việt Nam ".repeat(12))));
     }
 
     /// The scan as first written, one character at a time.

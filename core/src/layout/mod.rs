@@ -626,7 +626,7 @@ fn make_line(
     // Number errors, by column, so they are reported in column order as before.
     let mut errors: Vec<(usize, Problem)> = Vec::new();
     for &k in &header.by_field {
-        let (j, Some(f), _) = &header.columns[k] else {
+        let Some((j, Some(f), _)) = header.columns.get(k) else {
             continue;
         };
         // Each column appears once in the header, so its cell can be moved out of the row.

@@ -458,7 +458,6 @@ pub fn eval<'t>(c: &'t Cond, ctx: &Ctx<'t>, trace: &mut Trace<'t>) -> bool {
             say,
         } => {
             let mark = trace.mark();
-            let local = &mut *trace;
             let hit = match subject {
                 Subject::Field(f) => test_field(*f, tests, ctx),
                 Subject::Package(k) => {
@@ -471,7 +470,7 @@ pub fn eval<'t>(c: &'t Cond, ctx: &Ctx<'t>, trace: &mut Trace<'t>) -> bool {
                             say: None,
                         })
                     } else {
-                        let t = ctx.package_text(k, local);
+                        let t = ctx.package_text(k, trace);
                         tests_text(t.as_deref(), tests).then_some(Hit {
                             key: Key::Package(k),
                             cell: None,
@@ -490,7 +489,7 @@ pub fn eval<'t>(c: &'t Cond, ctx: &Ctx<'t>, trace: &mut Trace<'t>) -> bool {
                             say: None,
                         })
                     } else {
-                        let v = ctx.value(k, local);
+                        let v = ctx.value(k, trace);
                         tests_num(v, tests, ctx).then(|| Hit {
                             key: Key::Value(k),
                             cell: None,
