@@ -192,10 +192,12 @@ impl Engine {
                 // (only xlsx has a pre-pass).
                 let beside = opts.threads > 1 && matches!(format, Format::Xlsx | Format::Xlsm);
                 let second = if beside { src.again() } else { None };
-                let ahead = match (opts.threads > 1, beside) {
-                    (false, _) => Ahead::Inline,
-                    (true, true) => Ahead::Far,
-                    (true, false) => Ahead::Near,
+                let ahead = if beside {
+                    Ahead::Far
+                } else if opts.threads > 1 {
+                    Ahead::Near
+                } else {
+                    Ahead::Inline
                 };
                 let streamed = read_ahead(
                     ahead,

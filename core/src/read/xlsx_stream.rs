@@ -396,17 +396,14 @@ impl RowBuilder {
             _ => {}
         }
         let c = c as usize;
-        // Cells come in column order: the next one usually goes on the end.
-        if self.cells.len() == c {
-            self.cells.push(v);
-            return true;
+        match self.cells.get_mut(c) {
+            Some(slot) => *slot = v,
+            // Cells come in column order: the next one usually goes on the end, no gap to fill.
+            None => {
+                self.cells.resize(c, Value::Empty);
+                self.cells.push(v);
+            }
         }
-        if self.cells.len() < c {
-            self.cells.resize(c, Value::Empty);
-            self.cells.push(v);
-            return true;
-        }
-        self.cells[c] = v;
         true
     }
 
