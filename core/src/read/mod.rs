@@ -6,8 +6,8 @@
 
 mod cfbguard;
 mod excel;
-mod hold;
 mod legacy;
+mod packed;
 pub mod pipe;
 mod sniff;
 mod source;
@@ -40,7 +40,7 @@ pub fn streams(format: Format) -> bool {
 
 /// `stream`, with `second` (the same bytes on another reader) for work beside the main read:
 /// the xlsx merge pre-pass runs on its own thread (native builds).
-pub fn stream_beside<R: Read + Seek, S: Read + Seek + Send>(
+pub fn stream_beside<R: Read + Seek + Send, S: Read + Seek + Send>(
     src: R,
     second: Option<S>,
     file_name: &str,
@@ -59,7 +59,7 @@ pub fn stream_beside<R: Read + Seek, S: Read + Seek + Send>(
 
 /// Send a file's rows to `sink` one at a time, with the reader for its format (one `streams`
 /// accepts; `sniff_format` tells which).
-pub fn stream<R: Read + Seek>(
+pub fn stream<R: Read + Seek + Send>(
     src: R,
     file_name: &str,
     format: Format,

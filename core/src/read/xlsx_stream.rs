@@ -8,7 +8,6 @@
 //! in-memory reader (`excel.rs`) fills them.
 
 use super::excel::{guarded, open_error};
-use super::hold::Held;
 use super::{Limits, Value};
 use crate::cell::a1;
 use crate::text::nfc;
@@ -35,7 +34,7 @@ pub enum Streamed {
 }
 
 /// Stream every worksheet of an xlsx/xlsm to `sink`.
-pub fn stream_xlsx<R: Read + Seek>(
+pub fn stream_xlsx<R: Read + Seek + Send>(
     mut src: R,
     file: &str,
     limits: &Limits,
@@ -50,7 +49,7 @@ pub fn stream_xlsx<R: Read + Seek>(
 /// own thread while the cells stream from `src`: the first sheet's cells wait in a bounded
 /// buffer until the merges are known, so the pre-pass costs no time on the reading thread.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn stream_xlsx_beside<R: Read + Seek, S: Read + Seek + Send>(
+pub fn stream_xlsx_beside<R: Read + Seek + Send, S: Read + Seek + Send>(
     mut src: R,
     second: S,
     file: &str,
@@ -64,7 +63,7 @@ pub fn stream_xlsx_beside<R: Read + Seek, S: Read + Seek + Send>(
             guarded(file, || prepass(second))
         });
         let mut pre = Pre::Running(Some(task));
-        match stream_book(&mut src, file, limits, sink, &mut pre) {
+        match stream_book(&mut src, file, limits, sink, &mut pre, true) {
             // The sequential read meets the pre-pass's error first: report that one, so the
             // answer does not depend on the threads.
             Ok(Err(e)) => Ok(Err(pre.wait(file).err().unwrap_or(e))),
@@ -79,7 +78,7 @@ pub fn stream_xlsx_beside<R: Read + Seek, S: Read + Seek + Send>(
     }
 }
 
-fn sequential<R: Read + Seek>(
+fn sequential<R: Read + Seek + Send>(
     src: R,
     file: &str,
     limits: &Limits,
@@ -91,7 +90,7 @@ fn sequential<R: Read + Seek>(
     // Pre-pass: merges of every sheet part, by sheet name.
     let (merges, mut src) = guarded(file, || prepass(src))?.map_err(|e| open_error(file, e))?;
     let mut pre: Pre<'_, ()> = Pre::Done(merges);
-    stream_book(&mut src, file, limits, sink, &mut pre)
+    stream_book(&mut src, file, limits, sink, &mut pre, false)
         .unwrap_or_else(|Redo| Err(Error::unreadable(file, "lỗi nội bộ khi đọc các ô gộp")))
 }
 
@@ -136,12 +135,14 @@ impl<S> Pre<'_, S> {
 }
 
 /// Open the book and stream its worksheets, with merges from `pre`.
-fn stream_book<R: Read + Seek, S>(
+/// `split`: read each sheet's cells on a thread of their own (`split::sheet`).
+fn stream_book<R: Read + Seek + Send, S>(
     src: &mut R,
     file: &str,
     limits: &Limits,
     sink: &mut dyn RowSink,
     pre: &mut Pre<'_, S>,
+    split: bool,
 ) -> std::result::Result<Result<Streamed>, Redo> {
     if let Err(e) = src.seek(SeekFrom::Start(0)) {
         return Ok(Err(open_error(file, e)));
@@ -193,7 +194,14 @@ fn stream_book<R: Read + Seek, S>(
             k + 1 == worksheets.len(),
         );
         let go = match guarded(file, || {
-            stream_sheet(&mut book, file, name, merges, pre, limits, sink)
+            stream_sheet(
+                &mut book,
+                SheetAt { file, name, limits },
+                merges,
+                pre,
+                sink,
+                split,
+            )
         }) {
             Ok(Ok(Ok(go))) => go,
             Ok(Ok(Err(e))) | Err(e) => return Ok(Err(e)),
@@ -207,40 +215,51 @@ fn stream_book<R: Read + Seek, S>(
     Ok(Ok(Streamed::Done))
 }
 
-/// Cells held before the merges are known (the pre-pass beside is still working), packed: at
-/// most this many bytes of them (~1.1 million cells of an award sheet, most of what the reading
-/// gets through while the pre-pass inflates a million-row sheet), then the reading waits for
-/// it. With the read-ahead queue this keeps a million-row check near 52 MB (bound: 64 MB).
-const HOLD_BYTES: usize = 16 << 20;
+/// The sheet being read, for its errors and bounds.
+#[derive(Clone, Copy)]
+struct SheetAt<'a> {
+    file: &'a str,
+    name: &'a str,
+    limits: &'a Limits,
+}
 
-fn stream_sheet<R: Read + Seek, S>(
+impl SheetAt<'_> {
+    fn open_error(&self, e: impl std::fmt::Display) -> Error {
+        open_error(&format!("{}, trang \"{}\"", self.file, self.name), e)
+    }
+}
+
+fn stream_sheet<R: Read + Seek + Send, S>(
     book: &mut Xlsx<R>,
-    file: &str,
-    name: &str,
+    at: SheetAt<'_>,
     merges: Option<Vec<Dimensions>>,
     pre: &mut Pre<'_, S>,
-    limits: &Limits,
     sink: &mut dyn RowSink,
+    split: bool,
 ) -> std::result::Result<Result<bool>, Redo> {
-    let here = || format!("{file}, trang \"{name}\"");
-    let mut cells = match book.worksheet_cells_reader(name) {
+    let mut cells = match book.worksheet_cells_reader(at.name) {
         Ok(c) => c,
-        Err(e) => return Ok(Err(open_error(&here(), e))),
+        Err(e) => return Ok(Err(at.open_error(e))),
     };
-    let mut rows = merges.map(|m| RowBuilder::new(&m));
-    let mut held = if rows.is_none() {
-        // The hold is looked at after each cell, so it ends at most one cell past HOLD_BYTES
-        // (a cell: its place, tag, length and at most 4 bytes a character).
-        Held::with_capacity(HOLD_BYTES + 32 + 4 * limits.max_cell_chars)
-    } else {
-        Held::default()
+    #[cfg(not(target_arch = "wasm32"))]
+    if split {
+        return split::sheet(cells, at, merges, pre, sink);
+    }
+    let _ = split;
+    let merges = match merges {
+        Some(m) => m,
+        None => match merges_of(pre, at)? {
+            Ok(m) => m,
+            Err(e) => return Ok(Err(e)),
+        },
     };
-    let mut bounds: Option<(u32, u32, u32)> = None; // first row, min col, max col
+    let mut rows = RowBuilder::new(&merges);
+    let mut bounds = Bounds::default();
     loop {
         let cell = match cells.next_cell() {
             Ok(Some(c)) => c,
             Ok(None) => break,
-            Err(e) => return Ok(Err(open_error(&here(), e))),
+            Err(e) => return Ok(Err(at.open_error(e))),
         };
         let (r, c) = cell.get_position();
         let v = convert(cell.get_value());
@@ -248,93 +267,238 @@ fn stream_sheet<R: Read + Seek, S>(
             continue;
         }
         if let Value::Text(t) = &v {
-            if t.len() > limits.max_cell_chars && t.chars().count() > limits.max_cell_chars {
-                return Ok(Err(Error::unreadable(
-                    file,
-                    format!(
-                        "trang \"{name}\", ô {}: nội dung dài quá {} ký tự",
-                        a1(r, c),
-                        limits.max_cell_chars
-                    ),
-                )));
+            if let Some(e) = too_long(t, r, c, at) {
+                return Ok(Err(e));
             }
         }
-        let (r0, c0, c1) = bounds.get_or_insert((r, c, c));
+        if let Some(e) = bounds.grow(r, c, at) {
+            return Ok(Err(e));
+        }
+        if !rows.put(r, c, v, sink) {
+            return Ok(Ok(false));
+        }
+    }
+    Ok(Ok(rows.finish(sink)))
+}
+
+/// A cell's text longer than the limit (bytes first: counting characters costs more).
+fn too_long(t: &str, r: u32, c: u32, at: SheetAt<'_>) -> Option<Error> {
+    let max = at.limits.max_cell_chars;
+    (t.len() > max && t.chars().count() > max).then(|| {
+        Error::unreadable(
+            at.file,
+            format!(
+                "trang \"{}\", ô {}: nội dung dài quá {max} ký tự",
+                at.name,
+                a1(r, c)
+            ),
+        )
+    })
+}
+
+/// The rectangle the cells seen so far span: a sheet's declared size can lie, its cells cannot.
+#[derive(Default)]
+struct Bounds(Option<(u32, u32, u32)>); // first row, min col, max col
+
+impl Bounds {
+    fn grow(&mut self, r: u32, c: u32, at: SheetAt<'_>) -> Option<Error> {
+        let (r0, c0, c1) = self.0.get_or_insert((r, c, c));
         *c0 = (*c0).min(c);
         *c1 = (*c1).max(c);
         let h = u64::from(r.saturating_sub(*r0)) + 1;
         let w = u64::from(*c1 - *c0) + 1;
-        if h * w > limits.max_streamed_cells {
-            return Ok(Err(Error::unreadable(
-                file,
+        let max = at.limits.max_streamed_cells;
+        (h * w > max).then(|| {
+            Error::unreadable(
+                at.file,
                 format!(
-                    "trang \"{name}\" có hơn {h} dòng × {w} cột = {} ô, vượt giới hạn {} ô; hãy xoá các dòng/cột thừa hoặc tách tệp",
-                    h * w,
-                    limits.max_streamed_cells
+                    "trang \"{}\" có hơn {h} dòng × {w} cột = {} ô, vượt giới hạn {max} ô; hãy xoá các dòng/cột thừa hoặc tách tệp",
+                    at.name,
+                    h * w
                 ),
-            )));
-        }
-        match rows.as_mut() {
-            Some(b) => {
-                if !b.put(r, c, v, sink) {
-                    return Ok(Ok(false));
-                }
+            )
+        })
+    }
+}
+
+/// The merges of a sheet, waiting for the pre-pass beside if it is still working.
+fn merges_of<S>(
+    pre: &mut Pre<'_, S>,
+    at: SheetAt<'_>,
+) -> std::result::Result<Result<Vec<Dimensions>>, Redo> {
+    match pre.wait(at.file) {
+        Ok(m) => match m.get(at.name) {
+            Some(m) => Ok(Ok(m.clone())),
+            None => Err(Redo),
+        },
+        Err(e) => Ok(Err(e)),
+    }
+}
+
+/// Two threads for a sheet: one reads the cells with calamine and packs them, this one builds
+/// the rows. Reading is the one step a check waits for (on two cores the checking keeps up);
+/// the strings a row needs were made on the reading thread and freed on others, and their
+/// cost, with the memory they left cold for calamine, was a fifth of its time.
+#[cfg(not(target_arch = "wasm32"))]
+mod split {
+    use super::*;
+    use crate::read::packed::{Cell, Packed};
+    use calamine::XlsxCellReader;
+    use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
+
+    /// Bytes of packed cells per message, and messages in flight: at most 16 MB of cells wait
+    /// (~1.1 million cells of an award sheet). They are what the reading gets through while
+    /// the pre-pass inflates a million-row sheet for its merges; then the reading waits. With
+    /// the row queue after this one a million-row check stays near 52 MB (bound: 64 MB).
+    const BATCH_BYTES: usize = 64 << 10;
+    const QUEUE: usize = 256;
+
+    enum Batch {
+        Cells(Packed),
+        Failed(Error),
+    }
+
+    pub(super) fn sheet<RS: Read + Seek + Send, S>(
+        cells: XlsxCellReader<'_, RS>,
+        at: SheetAt<'_>,
+        merges: Option<Vec<Dimensions>>,
+        pre: &mut Pre<'_, S>,
+        sink: &mut dyn RowSink,
+    ) -> std::result::Result<Result<bool>, Redo> {
+        let (tx, rx) = sync_channel(QUEUE);
+        let (back_tx, back_rx) = channel();
+        std::thread::scope(|s| {
+            let reading = s.spawn(move || read(cells, at, tx, back_rx));
+            // Returning drops the receiver: a reading thread still at work stops at its next
+            // send.
+            let built = build(rx, back_tx, at, merges, pre, sink);
+            match (reading.join(), built) {
+                (Ok(()), built) => built,
+                (Err(_), Err(Redo)) => Err(Redo),
+                (Err(_), Ok(Err(e))) => Ok(Err(e)),
+                (Err(_), Ok(Ok(_))) => Ok(Err(Error::unreadable(
+                    at.file,
+                    "lỗi nội bộ khi đọc tệp (luồng đọc dừng đột ngột); hãy báo lỗi kèm tệp này",
+                ))),
             }
-            None => {
-                held.push(r, c, v);
-                // Look at the pre-pass now and then; wait for it once the hold is full.
-                let full = held.bytes() >= HOLD_BYTES;
-                if full || (held.cells().is_multiple_of(1024) && pre.ready()) {
-                    match release(&mut held, pre, file, name, sink)? {
-                        Ok(Some(b)) => rows = Some(b),
-                        Ok(None) => return Ok(Ok(false)),
-                        Err(e) => return Ok(Err(e)),
+        })
+    }
+
+    /// The reading thread: cells packed and sent in batches; an error goes after the cells
+    /// read before it. The bounds are checked on the other side, in the cells' order, so an
+    /// error names the same cell as when read inline.
+    fn read<RS: Read + Seek>(
+        mut cells: XlsxCellReader<'_, RS>,
+        at: SheetAt<'_>,
+        tx: SyncSender<Batch>,
+        back: Receiver<Packed>,
+    ) {
+        // A batch ends at the first cell past BATCH_BYTES; a rare long one grows it.
+        let room = BATCH_BYTES + 1024;
+        let mut batch = Packed::with_capacity(room);
+        let read = guarded(at.file, || -> Result<()> {
+            loop {
+                let cell = match cells.next_cell() {
+                    Ok(Some(c)) => c,
+                    Ok(None) => return Ok(()),
+                    Err(e) => return Err(at.open_error(e)),
+                };
+                let (r, c) = cell.get_position();
+                pack(&mut batch, r, c, cell.get_value());
+                if batch.bytes() >= BATCH_BYTES {
+                    let next = back
+                        .try_recv()
+                        .unwrap_or_else(|_| Packed::with_capacity(room));
+                    if tx
+                        .send(Batch::Cells(std::mem::replace(&mut batch, next)))
+                        .is_err()
+                    {
+                        return Ok(()); // the rows side stopped
                     }
                 }
             }
+        })
+        .and_then(|r| r);
+        if batch.cells() > 0 {
+            let _ = tx.send(Batch::Cells(batch));
+        }
+        if let Err(e) = read {
+            let _ = tx.send(Batch::Failed(e));
         }
     }
-    let rows = match rows {
-        Some(b) => b,
-        None => match release(&mut held, pre, file, name, sink)? {
-            Ok(Some(b)) => b,
-            Ok(None) => return Ok(Ok(false)),
-            Err(e) => return Ok(Err(e)),
-        },
-    };
-    Ok(Ok(rows.finish(sink)))
-}
 
-/// The merges are needed now: wait for the pre-pass, then send the held cells through a row
-/// builder and hand it back (None: the sink said stop).
-fn release<S>(
-    held: &mut Held,
-    pre: &mut Pre<'_, S>,
-    file: &str,
-    name: &str,
-    sink: &mut dyn RowSink,
-) -> std::result::Result<Result<Option<RowBuilder>>, Redo> {
-    let merges = match pre.wait(file) {
-        Ok(m) => match m.get(name) {
-            Some(m) => m.clone(),
-            None => return Err(Redo),
-        },
-        Err(e) => return Ok(Err(e)),
-    };
-    let mut b = RowBuilder::new(&merges);
-    let kept = held.cells();
-    let mut given = 0;
-    for (r, c, v) in held.drain() {
-        given += 1;
-        if !b.put(r, c, v, sink) {
-            return Ok(Ok(None));
+    /// One cell into the batch, as `convert` would make it (text is made NFC on the other side).
+    fn pack(batch: &mut Packed, r: u32, c: u32, d: &DataRef) {
+        let cell = match d {
+            DataRef::Empty => return,
+            DataRef::Int(i) => Cell::Number(*i as f64),
+            DataRef::Float(f) => Cell::Number(*f),
+            DataRef::String(s) => Cell::Text(s),
+            DataRef::SharedString(s) => Cell::Text(s),
+            DataRef::Bool(b) => Cell::Bool(*b),
+            DataRef::DurationIso(s) => Cell::Verbatim(s),
+            DataRef::DateTimeIso(s) => Cell::Date(s),
+            // Rare in award sheets: made here, then packed.
+            DataRef::DateTime(_) | DataRef::Error(_) => {
+                let v = convert(d);
+                if let Some(cell) = Cell::of(&v) {
+                    batch.push(r, c, cell);
+                }
+                return;
+            }
+        };
+        batch.push(r, c, cell);
+    }
+
+    /// This thread: the merges (waiting for the pre-pass while the queue fills), then rows.
+    fn build<S>(
+        rx: Receiver<Batch>,
+        back: Sender<Packed>,
+        at: SheetAt<'_>,
+        merges: Option<Vec<Dimensions>>,
+        pre: &mut Pre<'_, S>,
+        sink: &mut dyn RowSink,
+    ) -> std::result::Result<Result<bool>, Redo> {
+        let merges = match merges {
+            Some(m) => m,
+            None => match merges_of(pre, at)? {
+                Ok(m) => m,
+                Err(e) => return Ok(Err(e)),
+            },
+        };
+        let mut rows = RowBuilder::new(&merges);
+        let mut bounds = Bounds::default();
+        for batch in rx {
+            let mut cells = match batch {
+                Batch::Cells(p) => p,
+                Batch::Failed(e) => return Ok(Err(e)),
+            };
+            let mut given = 0;
+            for (r, c, cell) in cells.iter() {
+                given += 1;
+                let v = cell.into_value();
+                // Checked as read inline: the text as it will be used, then the sheet's size.
+                if let Value::Text(t) = &v {
+                    if let Some(e) = too_long(t, r, c, at) {
+                        return Ok(Err(e));
+                    }
+                }
+                if let Some(e) = bounds.grow(r, c, at) {
+                    return Ok(Err(e));
+                }
+                if !rows.put(r, c, v, sink) {
+                    return Ok(Ok(false));
+                }
+            }
+            if given != cells.cells() {
+                // Never expected (the buffer is our own); a short read must not pass for the sheet.
+                return Ok(Err(Error::unreadable(at.file, "lỗi nội bộ khi đọc các ô")));
+            }
+            cells.clear();
+            let _ = back.send(cells);
         }
+        Ok(Ok(rows.finish(sink)))
     }
-    if given != kept {
-        // Never expected (the buffer is our own); a short read must not pass for the sheet.
-        return Ok(Err(Error::unreadable(file, "lỗi nội bộ khi đọc các ô gộp")));
-    }
-    Ok(Ok(Some(b)))
 }
 
 /// A merged range and, once its first row has been seen, the value it spreads.
@@ -771,14 +935,147 @@ mod tests {
         assert_eq!(resolve("xl", "/xl/worksheets/s.xml"), "xl/worksheets/s.xml");
     }
 
+    #[derive(Debug, Clone, PartialEq)]
     struct Collect(Vec<(usize, Vec<Value>)>);
-    impl RowSink for Collect {
-        fn sheet_start(&mut self, _: &str, _: bool, _: bool) {}
+
+    /// Rows per sheet as a sink gets them; it asks to stop after `stop_after` rows.
+    struct PerSheet {
+        sheets: Vec<Collect>,
+        stop_after: Option<usize>,
+        rows: usize,
+    }
+    impl RowSink for PerSheet {
+        fn sheet_start(&mut self, _: &str, _: bool, _: bool) {
+            self.sheets.push(Collect(Vec::new()));
+        }
         fn row(&mut self, i: usize, row: Vec<Value>) -> bool {
-            self.0.push((i, row));
-            true
+            if let Some(s) = self.sheets.last_mut() {
+                s.0.push((i, row));
+            }
+            self.rows += 1;
+            self.stop_after != Some(self.rows)
         }
         fn sheet_end(&mut self) {}
+    }
+
+    /// Stream a workbook, inline (`beside` false: merges first, then the cells on this thread)
+    /// or as a check on two cores does (the merge pre-pass beside, each sheet's cells read on a
+    /// thread of their own).
+    fn streamed(
+        bytes: &[u8],
+        name: &str,
+        limits: &Limits,
+        beside: bool,
+        stop_after: Option<usize>,
+    ) -> (Result<Streamed>, Vec<Collect>) {
+        let mut sink = PerSheet {
+            sheets: Vec::new(),
+            stop_after,
+            rows: 0,
+        };
+        let src = std::io::Cursor::new(bytes);
+        let done = if beside {
+            stream_xlsx_beside(src, std::io::Cursor::new(bytes), name, limits, &mut sink)
+        } else {
+            stream_xlsx(src, name, limits, &mut sink)
+        };
+        (done, sink.sheets)
+    }
+
+    /// A sheet of `rows` award-like lines with merges among the data (an origin over three
+    /// rows, a note across three columns), text with marks decomposed (NFD), and a second
+    /// sheet: enough cells for many batches between the reading thread and the rows.
+    fn big_book(rows: u32, long_at: Option<u32>) -> Vec<u8> {
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        let f = Format::new();
+        ws.write_string(0, 0, "STT").unwrap();
+        ws.write_string(0, 1, "Tên hàng hóa").unwrap();
+        ws.write_string(0, 2, "Xuất xứ").unwrap();
+        ws.write_string(0, 3, "Đơn giá").unwrap();
+        for r in 1..=rows {
+            ws.write_number(r, 0, f64::from(r)).unwrap();
+            let name = if r % 7 == 0 {
+                format!("Gang tay y te\u{302}\u{301} so\u{302}\u{301} {r}")
+            } else {
+                format!("Găng tay y tế số {r}")
+            };
+            ws.write_string(r, 1, &name).unwrap();
+            if r % 50 == 1 {
+                ws.merge_range(r, 2, r + 2, 2, "Việt Nam", &f).unwrap();
+            } else if r % 50 > 3 {
+                ws.write_string(r, 2, "Malaixia").unwrap();
+            }
+            if r % 97 == 0 {
+                ws.merge_range(r, 3, r, 5, "xem ghi chú", &f).unwrap();
+            } else {
+                ws.write_number(r, 3, 4_173_680.0 + f64::from(r)).unwrap();
+            }
+            if long_at == Some(r) {
+                ws.write_string(r, 6, "x".repeat(200)).unwrap();
+            }
+        }
+        let ws2 = wb.add_worksheet();
+        ws2.write_string(0, 0, "Ghi chú").unwrap();
+        ws2.write_string(3, 0, "Hết").unwrap();
+        wb.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn cells_read_beside_give_the_same_rows_as_read_inline() {
+        let bytes = big_book(6000, None);
+        let limits = Limits::default();
+        let (done, inline) = streamed(&bytes, "big.xlsx", &limits, false, None);
+        assert_eq!(done.unwrap(), Streamed::Done);
+        let (done, split) = streamed(&bytes, "big.xlsx", &limits, true, None);
+        assert_eq!(done.unwrap(), Streamed::Done);
+        assert_eq!(inline.len(), 2);
+        assert_eq!(inline[0].0.len(), 6001);
+        assert_eq!(split, inline);
+        // A merge filled among the data, and decomposed marks composed.
+        let row = |i: usize| &inline[0].0[i].1;
+        assert_eq!(row(3)[2], Value::Text("Việt Nam".into()));
+        assert_eq!(row(97)[4], Value::Text("xem ghi chú".into()));
+        assert_eq!(row(7)[1], Value::Text("Gang tay y tế số 7".into()));
+    }
+
+    #[test]
+    fn a_sink_that_stops_stops_the_reading_beside() {
+        let bytes = big_book(6000, None);
+        let limits = Limits::default();
+        let (_, all) = streamed(&bytes, "big.xlsx", &limits, false, None);
+        for stop in [1, 2500] {
+            let (done, some) = streamed(&bytes, "big.xlsx", &limits, true, Some(stop));
+            assert_eq!(done.unwrap(), Streamed::Stopped);
+            assert_eq!(some.len(), 1);
+            assert_eq!(some[0].0[..], all[0].0[..stop]);
+        }
+    }
+
+    #[test]
+    fn an_error_part_way_is_the_same_beside_after_the_same_rows() {
+        let bytes = big_book(6000, Some(4321));
+        let limits = Limits {
+            max_cell_chars: 100,
+            ..Limits::default()
+        };
+        let (inline, inline_rows) = streamed(&bytes, "big.xlsx", &limits, false, None);
+        let (split, split_rows) = streamed(&bytes, "big.xlsx", &limits, true, None);
+        let e = inline.unwrap_err().to_string();
+        assert!(e.contains("ô G4322") && e.contains("100 ký tự"), "{e}");
+        assert_eq!(split.unwrap_err().to_string(), e);
+        assert_eq!(split_rows, inline_rows);
+        assert_eq!(inline_rows[0].0.len(), 4321);
+        let cells = Limits {
+            max_streamed_cells: 3000,
+            ..Limits::default()
+        };
+        let (inline, _) = streamed(&bytes, "big.xlsx", &cells, false, None);
+        let (split, _) = streamed(&bytes, "big.xlsx", &cells, true, None);
+        let e = inline.unwrap_err().to_string();
+        assert!(e.contains("vượt giới hạn 3000 ô"), "{e}");
+        assert_eq!(split.unwrap_err().to_string(), e);
     }
 
     /// The streamed rows are the in-memory reader's rows, merges filled, empty rows left out.
@@ -796,22 +1093,12 @@ mod tests {
             let Ok(book) = super::super::read(&bytes, &name, &Limits::default()) else {
                 continue;
             };
-            let mut sheets = Vec::new();
-            struct PerSheet<'a>(&'a mut Vec<Collect>);
-            impl RowSink for PerSheet<'_> {
-                fn sheet_start(&mut self, _: &str, _: bool, _: bool) {
-                    self.0.push(Collect(Vec::new()));
-                }
-                fn row(&mut self, i: usize, row: Vec<Value>) -> bool {
-                    if let Some(s) = self.0.last_mut() {
-                        s.row(i, row);
-                    }
-                    true
-                }
-                fn sheet_end(&mut self) {}
-            }
-            let src = std::io::Cursor::new(bytes.as_slice());
-            stream_xlsx(src, &name, &Limits::default(), &mut PerSheet(&mut sheets)).unwrap();
+            let (done, sheets) = streamed(&bytes, &name, &Limits::default(), false, None);
+            done.unwrap();
+            // The same rows when each sheet's cells are read on a thread of their own.
+            let (done, split) = streamed(&bytes, &name, &Limits::default(), true, None);
+            done.unwrap();
+            assert_eq!(split, sheets, "{name}: read beside");
             assert_eq!(sheets.len(), book.sheets.len(), "{name}");
             for (s, raw) in sheets.iter().zip(&book.sheets) {
                 let want: Vec<(usize, Vec<Value>)> = raw
