@@ -46,10 +46,12 @@ impl<'a> Cell<'a> {
 }
 
 /// Packed cells: for each, the row (zigzag delta from the one before), the column, a tag and
-/// the value (an f64, or a length and UTF-8 bytes).
+/// the value (an f64, or the length of its text). The texts go one after another in a `String`
+/// of their own, so reading them back is slicing, not checking UTF-8 again.
 #[derive(Default)]
 pub struct Packed {
     buf: Vec<u8>,
+    text: String,
     cells: usize,
     last_row: u32,
 }
@@ -63,10 +65,12 @@ const DATE: u8 = 5;
 const ERROR: u8 = 6;
 
 impl Packed {
-    /// Room for `bytes` reserved at once: growing by doubling would briefly hold twice as much.
+    /// Room for `bytes` reserved at once (half for places and numbers, half for text): growing
+    /// by doubling would briefly hold twice as much.
     pub fn with_capacity(bytes: usize) -> Packed {
         Packed {
-            buf: Vec::with_capacity(bytes),
+            buf: Vec::with_capacity(bytes / 2),
+            text: String::with_capacity(bytes / 2),
             ..Packed::default()
         }
     }
@@ -78,7 +82,7 @@ impl Packed {
 
     /// Bytes used so far.
     pub fn bytes(&self) -> usize {
-        self.buf.len()
+        self.buf.len() + self.text.len()
     }
 
     pub fn push(&mut self, r: u32, c: u32, cell: Cell<'_>) {
@@ -86,10 +90,10 @@ impl Packed {
         self.last_row = r;
         varint(&mut self.buf, ((delta << 1) ^ (delta >> 63)) as u64);
         varint(&mut self.buf, u64::from(c));
-        let text = |buf: &mut Vec<u8>, tag: u8, s: &str| {
-            buf.push(tag);
-            varint(buf, s.len() as u64);
-            buf.extend_from_slice(s.as_bytes());
+        let mut text = |tag: u8, s: &str| {
+            self.buf.push(tag);
+            varint(&mut self.buf, s.len() as u64);
+            self.text.push_str(s);
         };
         match cell {
             Cell::Number(n) => {
@@ -97,10 +101,10 @@ impl Packed {
                 self.buf.extend_from_slice(&n.to_le_bytes());
             }
             Cell::Bool(b) => self.buf.push(if b { TRUE } else { FALSE }),
-            Cell::Text(s) => text(&mut self.buf, TEXT, s),
-            Cell::Verbatim(s) => text(&mut self.buf, VERBATIM, s),
-            Cell::Date(s) => text(&mut self.buf, DATE, s),
-            Cell::Error(s) => text(&mut self.buf, ERROR, s),
+            Cell::Text(s) => text(TEXT, s),
+            Cell::Verbatim(s) => text(VERBATIM, s),
+            Cell::Date(s) => text(DATE, s),
+            Cell::Error(s) => text(ERROR, s),
         }
         self.cells += 1;
     }
@@ -109,7 +113,9 @@ impl Packed {
     pub fn iter(&self) -> Cells<'_> {
         Cells {
             buf: &self.buf,
+            text: &self.text,
             at: 0,
+            text_at: 0,
             row: 0,
         }
     }
@@ -117,6 +123,7 @@ impl Packed {
     /// Empty again, its room kept (the buffer goes back to the reading thread).
     pub fn clear(&mut self) {
         self.buf.clear();
+        self.text.clear();
         self.cells = 0;
         self.last_row = 0;
     }
@@ -124,7 +131,9 @@ impl Packed {
 
 pub struct Cells<'a> {
     buf: &'a [u8],
+    text: &'a str,
     at: usize,
+    text_at: usize,
     row: u32,
 }
 
@@ -142,9 +151,10 @@ impl<'a> Iterator for Cells<'a> {
         self.at += 1;
         let mut text = || -> Option<&'a str> {
             let n = usize::try_from(read_varint(buf, &mut self.at)?).ok()?;
-            let bytes = buf.get(self.at..self.at.checked_add(n)?)?;
-            self.at += n;
-            std::str::from_utf8(bytes).ok()
+            let end = self.text_at.checked_add(n)?;
+            let s = self.text.get(self.text_at..end)?;
+            self.text_at = end;
+            Some(s)
         };
         let cell = match tag {
             NUMBER => {
@@ -247,7 +257,7 @@ mod tests {
             p.push(r, 1, Cell::Text("Việt Nam"));
             p.push(r, 2, Cell::Number(4_173_680.0));
         }
-        // 3 bytes of place and tag, then 1 + 10 bytes of text, or 8 of number.
+        // 3 bytes of place and tag, then 1 + 10 bytes of text (length and UTF-8), or 8 of number.
         assert!(p.bytes() <= 2000 * 13, "{}", p.bytes());
         assert!(p
             .iter()
