@@ -128,10 +128,16 @@ impl DomesticRegistry {
     /// it when the data was built, so it is not consulted again here.
     pub fn embedded(_tables: &Tables) -> Result<DomesticRegistry> {
         let mut r = DomesticRegistry::new();
-        for (name, text) in EMBEDDED {
-            r.add_file(text, name)?;
-        }
+        r.add_embedded()?;
         Ok(r)
+    }
+
+    /// Add the registry files embedded in the binary.
+    pub fn add_embedded(&mut self) -> Result<()> {
+        for (name, text) in EMBEDDED {
+            self.add_file(text, name)?;
+        }
+        Ok(())
     }
 
     /// Add a registry file (entries and/or a `[lexicon]` table). Errors name `source:line:column`.
