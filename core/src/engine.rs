@@ -170,13 +170,7 @@ impl Engine {
         let io = |e: std::io::Error| {
             crate::Error::unreadable(file_name, format!("không đọc được tệp ({e})"))
         };
-        let len = src.seek(SeekFrom::End(0)).map_err(io)?;
-        let format = if len == 0 || len > limits.max_file_bytes as u64 {
-            None
-        } else {
-            sniff_format(&probe(&mut src, len).map_err(io)?, file_name).ok()
-        };
-        let Some(format) = format.filter(|f| read::streams(*f)) else {
+        let Some(format) = streamed_format(&mut src, file_name, &limits).map_err(io)? else {
             return self.check_in_memory(src, file_name, sha256, opts, sink);
         };
         let lt = LayoutTables {
@@ -227,6 +221,54 @@ impl Engine {
             }
         }
         self.check_in_memory(src, file_name, sha256, opts, sink)
+    }
+
+    /// Whether `check_cells` can check these bytes: an xlsx/xlsm that `check_reader` streams.
+    pub fn reads_as_cells(&self, bytes: &[u8], file_name: &str) -> Option<Format> {
+        let mut src = std::io::Cursor::new(bytes);
+        streamed_format(&mut src, file_name, &Limits::default())
+            .ok()
+            .flatten()
+            .filter(|f| matches!(f, Format::Xlsx | Format::Xlsm))
+    }
+
+    /// `check_reader` for an xlsx/xlsm whose cells are read elsewhere and arrive as messages
+    /// (`read::cells`; the browser reads in one worker and checks in another). Each message is
+    /// awaited, so the checking side is free to receive the next meanwhile; the findings, the
+    /// summary and the errors are `check_reader`'s for the same file and options.
+    /// `next` gives the next message, None after the last. Ok(None): this file needs what only
+    /// `check_reader` does (a first pass for the law date, or the whole-file reader's words for
+    /// a file without a table), so check it that way instead; what reached `sink` is void.
+    pub async fn check_cells<N, F>(
+        &self,
+        mut next: N,
+        file_name: &str,
+        sha256: String,
+        format: Format,
+        opts: &CheckOptions,
+        sink: &mut dyn FnMut(Finding),
+    ) -> Result<Option<Input>>
+    where
+        N: FnMut() -> F,
+        F: std::future::Future<Output = Result<Option<Vec<u8>>>>,
+    {
+        let limits = Limits::default();
+        let lt = LayoutTables {
+            headers: &self.tables.headers,
+        };
+        let fixed = opts.as_of.map(|d| (d, AsOfSource::Option));
+        let mut d = Driver::new(self, opts, file_name, &lt, fixed, sink, Lines::inline());
+        let mut rows = read::cells::Rows::new(file_name, &limits);
+        while let Some(msg) = next().await? {
+            if !rows.take(&msg, &mut d)? {
+                // Only the law date stops a check part-way (`Driver::row`).
+                return Ok(None);
+            }
+        }
+        if d.done.iter().all(|s| s.kind == SheetKind::Unknown) {
+            return Ok(None);
+        }
+        d.finish(sha256, format).map(Some)
     }
 
     fn check_in_memory<R: Source>(
@@ -586,6 +628,20 @@ impl ReportBuilder {
 
 /// The first and last 64 KiB of a file: enough to sniff a zip (its part names sit in the
 /// central directory at the end).
+/// The format of a file `check_reader` streams, or None for one it reads whole.
+fn streamed_format<R: Read + Seek>(
+    src: &mut R,
+    file_name: &str,
+    limits: &Limits,
+) -> std::io::Result<Option<Format>> {
+    let len = src.seek(SeekFrom::End(0))?;
+    if len == 0 || len > limits.max_file_bytes as u64 {
+        return Ok(None);
+    }
+    let format = sniff_format(&probe(src, len)?, file_name).ok();
+    Ok(format.filter(|f| read::streams(*f)))
+}
+
 fn probe<R: Read + Seek>(src: &mut R, len: u64) -> std::io::Result<Vec<u8>> {
     const EDGE: u64 = 64 * 1024;
     let mut out = Vec::new();

@@ -280,6 +280,7 @@ fn report_exit_codes() {
 #[test]
 fn streaming_path_matches_in_memory_path() {
     let e = Engine::embedded().unwrap();
+    let mut via_messages = 0;
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures");
     let mut n = 0;
     let mut paths: Vec<_> = std::fs::read_dir(dir)
@@ -319,6 +320,24 @@ fn streaming_path_matches_in_memory_path() {
                 (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{name}"),
                 _ => panic!("{name}: threads changed the outcome"),
             }
+            // Cells read into messages and checked from them (the browser's two workers).
+            if let Some(format) = e.reads_as_cells(&bytes, &name) {
+                let mut f = Vec::new();
+                match (
+                    through_messages(&e, &bytes, &name, format, &o, &mut f),
+                    &new,
+                ) {
+                    (Ok(Some(i)), Ok((i2, f2))) => {
+                        assert_eq!(&i, i2, "{name} through messages");
+                        assert_eq!(&f, f2, "{name} through messages");
+                        via_messages += 1;
+                    }
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{name}"),
+                    // The law date needs a first pass, or no table: `check_reader`'s to do.
+                    (Ok(None), _) => {}
+                    (a, b) => panic!("{name}: {:?} vs {:?}", a.map(|x| x.is_some()), b.is_ok()),
+                }
+            }
             match (old, new) {
                 (Ok(a), Ok(b)) => {
                     assert_eq!(a.0, b.0, "{name}");
@@ -331,6 +350,45 @@ fn streaming_path_matches_in_memory_path() {
         }
     }
     assert!(n > 10, "checked {n}");
+    assert!(
+        via_messages >= 4,
+        "checked through messages: {via_messages}"
+    );
+}
+
+/// `Engine::check_cells` over the messages `read::cells::read_xlsx` makes of `bytes`.
+fn through_messages(
+    e: &Engine,
+    bytes: &[u8],
+    name: &str,
+    format: Format,
+    o: &CheckOptions,
+    found: &mut Vec<Finding>,
+) -> Result<Option<Input>> {
+    let mut msgs = Vec::new();
+    read::cells::read_xlsx(
+        std::io::Cursor::new(bytes),
+        name,
+        &Limits::default(),
+        &mut |m| {
+            msgs.push(m);
+            true
+        },
+    );
+    let mut msgs = msgs.into_iter();
+    let next = || {
+        let m = msgs.next();
+        async move { Ok(m) }
+    };
+    let mut sink = |x| found.push(x);
+    let check = e.check_cells(next, name, "h".into(), format, o, &mut sink);
+    // Every message is here already: the check never has to wait.
+    let mut check = std::pin::pin!(check);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match std::future::Future::poll(check.as_mut(), &mut cx) {
+        std::task::Poll::Ready(r) => r,
+        std::task::Poll::Pending => panic!("{name}: the check waited with every message given"),
+    }
 }
 
 /// One big file on several threads (read ahead, lines on workers) gives the report a single

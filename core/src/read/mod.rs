@@ -4,6 +4,7 @@
 //! the extension only breaks ties. Merged ranges are filled so a merged header names every column
 //! under it; formula cells give their cached values; hidden sheets are kept and marked.
 
+pub mod cells;
 mod cfbguard;
 mod excel;
 mod legacy;

@@ -120,6 +120,31 @@ impl Packed {
         }
     }
 
+    /// The batch as bytes, for a message to another worker: the number of cells, the length
+    /// of the places, the places, then the text.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        varint(out, self.cells as u64);
+        varint(out, self.buf.len() as u64);
+        out.extend_from_slice(&self.buf);
+        out.extend_from_slice(self.text.as_bytes());
+    }
+
+    /// A batch from `write_to`'s bytes; None if they are not such bytes (the text is checked
+    /// once, here, as UTF-8; the places when read).
+    pub fn read_from(bytes: &[u8]) -> Option<Packed> {
+        let mut at = 0;
+        let cells = usize::try_from(read_varint(bytes, &mut at)?).ok()?;
+        let n = usize::try_from(read_varint(bytes, &mut at)?).ok()?;
+        let buf = bytes.get(at..at.checked_add(n)?)?.to_vec();
+        let text = std::str::from_utf8(&bytes[at + n..]).ok()?.to_string();
+        Some(Packed {
+            buf,
+            text,
+            cells,
+            last_row: 0,
+        })
+    }
+
     /// Empty again, its room kept (the buffer goes back to the reading thread).
     pub fn clear(&mut self) {
         self.buf.clear();
@@ -174,7 +199,7 @@ impl<'a> Iterator for Cells<'a> {
     }
 }
 
-fn varint(buf: &mut Vec<u8>, mut n: u64) {
+pub(super) fn varint(buf: &mut Vec<u8>, mut n: u64) {
     while n >= 0x80 {
         buf.push((n as u8) | 0x80);
         n >>= 7;
@@ -182,7 +207,7 @@ fn varint(buf: &mut Vec<u8>, mut n: u64) {
     buf.push(n as u8);
 }
 
-fn read_varint(buf: &[u8], at: &mut usize) -> Option<u64> {
+pub(super) fn read_varint(buf: &[u8], at: &mut usize) -> Option<u64> {
     let mut n = 0u64;
     for shift in (0..64).step_by(7) {
         let b = *buf.get(*at)?;
@@ -235,6 +260,24 @@ mod tests {
             p.clear();
             prop_assert!(p.cells() == 0 && p.bytes() == 0 && p.iter().next().is_none());
         }
+    }
+
+    #[test]
+    fn a_batch_comes_back_from_its_bytes() {
+        let mut p = Packed::default();
+        p.push(3, 1, Cell::Text("Găng tay"));
+        p.push(3, 2, Cell::Number(-0.5));
+        p.push(9, 0, Cell::Error("#N/A"));
+        let mut bytes = vec![];
+        p.write_to(&mut bytes);
+        let q = Packed::read_from(&bytes).unwrap();
+        assert_eq!(q.cells(), 3);
+        assert_eq!(q.iter().collect::<Vec<_>>(), p.iter().collect::<Vec<_>>());
+        // Cut short, or text that is not UTF-8: refused, not misread.
+        assert!(Packed::read_from(&bytes[..3]).is_none());
+        let last = bytes.len() - 1;
+        bytes[last] = 0xFF;
+        assert!(Packed::read_from(&bytes).is_none());
     }
 
     #[test]

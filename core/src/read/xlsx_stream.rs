@@ -8,11 +8,12 @@
 //! in-memory reader (`excel.rs`) fills them.
 
 use super::excel::{guarded, open_error};
+use super::packed::{Cell, Packed};
 use super::{Limits, Value};
 use crate::cell::a1;
 use crate::text::nfc;
 use crate::{Error, Result};
-use calamine::{DataRef, Dimensions, Reader, SheetType, SheetVisible, Xlsx};
+use calamine::{DataRef, Dimensions, Reader, SheetType, SheetVisible, Xlsx, XlsxCellReader};
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom};
 
@@ -63,7 +64,7 @@ pub fn stream_xlsx_beside<R: Read + Seek + Send, S: Read + Seek + Send>(
             guarded(file, || prepass(second))
         });
         let mut pre = Pre::Running(Some(task));
-        match stream_book(&mut src, file, limits, sink, &mut pre, true) {
+        match stream_book(&mut src, file, limits, &mut pre, rows_to(sink, true)) {
             // The sequential read meets the pre-pass's error first: report that one, so the
             // answer does not depend on the threads.
             Ok(Err(e)) => Ok(Err(pre.wait(file).err().unwrap_or(e))),
@@ -90,8 +91,88 @@ fn sequential<R: Read + Seek + Send>(
     // Pre-pass: merges of every sheet part, by sheet name.
     let (merges, mut src) = guarded(file, || prepass(src))?.map_err(|e| open_error(file, e))?;
     let mut pre: Pre<'_, ()> = Pre::Done(merges);
-    stream_book(&mut src, file, limits, sink, &mut pre, false)
+    stream_book(&mut src, file, limits, &mut pre, rows_to(sink, false))
         .unwrap_or_else(|Redo| Err(Error::unreadable(file, "lỗi nội bộ khi đọc các ô gộp")))
+}
+
+/// The cells of every worksheet of an xlsx/xlsm as messages (`read::cells`), for rows built
+/// elsewhere: the merges first (the pre-pass), then each sheet's cells packed. `emit` answers
+/// false when the other side stopped. An error is the last message.
+pub(super) fn pack_xlsx<R: Read + Seek + Send>(
+    mut src: R,
+    file: &str,
+    limits: &Limits,
+    emit: &mut dyn FnMut(Vec<u8>) -> bool,
+) {
+    let read = (|| -> Result<()> {
+        super::zipguard::check(&mut src, file, super::Format::Xlsx, limits)?;
+        src.seek(SeekFrom::Start(0))
+            .map_err(|e| open_error(file, e))?;
+        let (merges, mut src) = guarded(file, || prepass(src))?.map_err(|e| open_error(file, e))?;
+        let mut pre: Pre<'_, ()> = Pre::Done(merges);
+        let each = |book: &mut Xlsx<&mut R>, sheet: SheetOf<'_>, _: &mut Pre<'_, ()>| {
+            let merges = sheet.merges.unwrap_or_default();
+            let at = sheet.at;
+            if !emit(super::cells::start(
+                at.name,
+                sheet.hidden,
+                sheet.last,
+                &merges,
+            )) {
+                return Ok(Ok(false));
+            }
+            let mut cells = match book.worksheet_cells_reader(at.name) {
+                Ok(c) => c,
+                Err(e) => return Ok(Err(at.open_error(e))),
+            };
+            let mut batch = Packed::with_capacity(BATCH_BYTES + 1024);
+            let mut send = |p: &mut Packed| {
+                let go = emit(super::cells::cells(p));
+                p.clear();
+                go
+            };
+            Ok(match pack_cells(&mut cells, at, &mut batch, &mut send) {
+                Ok(true) => Ok(emit(super::cells::end())),
+                other => other,
+            })
+        };
+        match stream_book(&mut src, file, limits, &mut pre, each) {
+            Ok(r) => r.map(|_| ()),
+            Err(Redo) => Err(Error::unreadable(file, "lỗi nội bộ khi đọc các ô gộp")),
+        }
+    })();
+    if let Err(e) = read {
+        emit(super::cells::failed(&e));
+    }
+}
+
+/// A worksheet as `stream_book` gives it to the work done on each.
+struct SheetOf<'a> {
+    at: SheetAt<'a>,
+    hidden: bool,
+    last: bool,
+    /// None while the pre-pass beside is still working.
+    merges: Option<Vec<Dimensions>>,
+}
+
+/// Each sheet's rows to `sink` (the cells read on a thread of their own when `split`).
+fn rows_to<'k, R: Read + Seek + Send, S>(
+    sink: &'k mut dyn RowSink,
+    split: bool,
+) -> impl FnMut(
+    &mut Xlsx<&mut R>,
+    SheetOf<'_>,
+    &mut Pre<'_, S>,
+) -> std::result::Result<Result<bool>, Redo>
+       + 'k {
+    move |book, sheet, pre| {
+        sink.sheet_start(sheet.at.name, sheet.hidden, sheet.last);
+        let go = stream_sheet(book, sheet.at, sheet.merges, pre, sink, split)?;
+        if matches!(go, Ok(true)) {
+            sink.sheet_end();
+        }
+        Ok(go)
+    }
 }
 
 /// What the pre-pass's thread gives back: the merges and its reader, or why it failed.
@@ -134,15 +215,17 @@ impl<S> Pre<'_, S> {
     }
 }
 
-/// Open the book and stream its worksheets, with merges from `pre`.
-/// `split`: read each sheet's cells on a thread of their own (`split::sheet`).
+/// Open the book and hand each worksheet, with its merges from `pre`, to `each` (false: stop).
 fn stream_book<R: Read + Seek + Send, S>(
     src: &mut R,
     file: &str,
     limits: &Limits,
-    sink: &mut dyn RowSink,
     pre: &mut Pre<'_, S>,
-    split: bool,
+    mut each: impl FnMut(
+        &mut Xlsx<&mut R>,
+        SheetOf<'_>,
+        &mut Pre<'_, S>,
+    ) -> std::result::Result<Result<bool>, Redo>,
 ) -> std::result::Result<Result<Streamed>, Redo> {
     if let Err(e) = src.seek(SeekFrom::Start(0)) {
         return Ok(Err(open_error(file, e)));
@@ -188,21 +271,13 @@ fn stream_book<R: Read + Seek + Send, S>(
         } else {
             None
         };
-        sink.sheet_start(
-            name,
-            meta.visible != SheetVisible::Visible,
-            k + 1 == worksheets.len(),
-        );
-        let go = match guarded(file, || {
-            stream_sheet(
-                &mut book,
-                SheetAt { file, name, limits },
-                merges,
-                pre,
-                sink,
-                split,
-            )
-        }) {
+        let sheet = SheetOf {
+            at: SheetAt { file, name, limits },
+            hidden: meta.visible != SheetVisible::Visible,
+            last: k + 1 == worksheets.len(),
+            merges,
+        };
+        let go = match guarded(file, || each(&mut book, sheet, pre)) {
             Ok(Ok(Ok(go))) => go,
             Ok(Ok(Err(e))) | Err(e) => return Ok(Err(e)),
             Ok(Err(Redo)) => return Err(Redo),
@@ -210,17 +285,16 @@ fn stream_book<R: Read + Seek + Send, S>(
         if !go {
             return Ok(Ok(Streamed::Stopped));
         }
-        sink.sheet_end();
     }
     Ok(Ok(Streamed::Done))
 }
 
 /// The sheet being read, for its errors and bounds.
 #[derive(Clone, Copy)]
-struct SheetAt<'a> {
-    file: &'a str,
-    name: &'a str,
-    limits: &'a Limits,
+pub(super) struct SheetAt<'a> {
+    pub(super) file: &'a str,
+    pub(super) name: &'a str,
+    pub(super) limits: &'a Limits,
 }
 
 impl SheetAt<'_> {
@@ -298,7 +372,7 @@ fn too_long(t: &str, r: u32, c: u32, at: SheetAt<'_>) -> Option<Error> {
 
 /// The rectangle the cells seen so far span: a sheet's declared size can lie, its cells cannot.
 #[derive(Default)]
-struct Bounds(Option<(u32, u32, u32)>); // first row, min col, max col
+pub(super) struct Bounds(Option<(u32, u32, u32)>); // first row, min col, max col
 
 impl Bounds {
     fn grow(&mut self, r: u32, c: u32, at: SheetAt<'_>) -> Option<Error> {
@@ -335,6 +409,92 @@ fn merges_of<S>(
     }
 }
 
+/// Bytes of packed cells per batch handed from the reading side to the rows side.
+const BATCH_BYTES: usize = 64 << 10;
+
+/// Read a sheet's cells with calamine and pack them into `batch`; `send` gets it each time it
+/// is full, and at the end, and answers false when the other side stopped (then so does this).
+/// An error comes after the cells read before it were sent. The bounds are checked on the rows
+/// side (`put_cells`), in the cells' order, so an error names the same cell as read inline.
+fn pack_cells<RS: Read + Seek>(
+    cells: &mut XlsxCellReader<'_, RS>,
+    at: SheetAt<'_>,
+    batch: &mut Packed,
+    send: &mut dyn FnMut(&mut Packed) -> bool,
+) -> Result<bool> {
+    let read = loop {
+        let cell = match cells.next_cell() {
+            Ok(Some(c)) => c,
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(at.open_error(e)),
+        };
+        let (r, c) = cell.get_position();
+        pack(batch, r, c, cell.get_value());
+        if batch.bytes() >= BATCH_BYTES && !send(batch) {
+            return Ok(false);
+        }
+    };
+    if batch.cells() > 0 && !send(batch) {
+        return Ok(false);
+    }
+    read.map(|()| true)
+}
+
+/// One cell into the batch, as `convert` would make it (text is made NFC on the rows side).
+fn pack(batch: &mut Packed, r: u32, c: u32, d: &DataRef) {
+    let cell = match d {
+        DataRef::Empty => return,
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::String(s) => Cell::Text(s),
+        DataRef::SharedString(s) => Cell::Text(s),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DurationIso(s) => Cell::Verbatim(s),
+        DataRef::DateTimeIso(s) => Cell::Date(s),
+        // Rare in award sheets: made here, then packed.
+        DataRef::DateTime(_) | DataRef::Error(_) => {
+            let v = convert(d);
+            if let Some(cell) = Cell::of(&v) {
+                batch.push(r, c, cell);
+            }
+            return;
+        }
+    };
+    batch.push(r, c, cell);
+}
+
+/// A batch of packed cells into rows, checked as read inline: the text as it will be used,
+/// then the sheet's size. Ok(false): the sink asked to stop.
+pub(super) fn put_cells(
+    cells: &Packed,
+    rows: &mut RowBuilder,
+    bounds: &mut Bounds,
+    at: SheetAt<'_>,
+    sink: &mut dyn RowSink,
+) -> Result<bool> {
+    let mut given = 0;
+    for (r, c, cell) in cells.iter() {
+        given += 1;
+        let v = cell.into_value();
+        if let Value::Text(t) = &v {
+            if let Some(e) = too_long(t, r, c, at) {
+                return Err(e);
+            }
+        }
+        if let Some(e) = bounds.grow(r, c, at) {
+            return Err(e);
+        }
+        if !rows.put(r, c, v, sink) {
+            return Ok(false);
+        }
+    }
+    if given != cells.cells() {
+        // Never expected (the buffer is our own); a short read must not pass for the sheet.
+        return Err(Error::unreadable(at.file, "lỗi nội bộ khi đọc các ô"));
+    }
+    Ok(true)
+}
+
 /// Two threads for a sheet: one reads the cells with calamine and packs them, this one builds
 /// the rows. Reading is the one step a check waits for (on two cores the checking keeps up);
 /// the strings a row needs were made on the reading thread and freed on others, and their
@@ -342,15 +502,12 @@ fn merges_of<S>(
 #[cfg(not(target_arch = "wasm32"))]
 mod split {
     use super::*;
-    use crate::read::packed::{Cell, Packed};
-    use calamine::XlsxCellReader;
     use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 
-    /// Bytes of packed cells per message, and messages in flight: at most 16 MB of cells wait
-    /// (~1.1 million cells of an award sheet). They are what the reading gets through while
-    /// the pre-pass inflates a million-row sheet for its merges; then the reading waits. With
-    /// the row queue after this one a million-row check stays near 52 MB (bound: 64 MB).
-    const BATCH_BYTES: usize = 64 << 10;
+    /// Batches in flight: at most 16 MB of cells wait (~1.1 million cells of an award sheet).
+    /// They are what the reading gets through while the pre-pass inflates a million-row sheet
+    /// for its merges; then the reading waits. With the row queue after this one a million-row
+    /// check stays near 55 MB (bound: 64 MB).
     const QUEUE: usize = 256;
 
     enum Batch {
@@ -384,9 +541,7 @@ mod split {
         })
     }
 
-    /// The reading thread: cells packed and sent in batches; an error goes after the cells
-    /// read before it. The bounds are checked on the other side, in the cells' order, so an
-    /// error names the same cell as when read inline.
+    /// The reading thread: batches go over the queue and come back empty to be filled again.
     fn read<RS: Read + Seek>(
         mut cells: XlsxCellReader<'_, RS>,
         at: SheetAt<'_>,
@@ -396,58 +551,19 @@ mod split {
         // A batch ends at the first cell past BATCH_BYTES; a rare long one grows it.
         let room = BATCH_BYTES + 1024;
         let mut batch = Packed::with_capacity(room);
-        let read = guarded(at.file, || -> Result<()> {
-            loop {
-                let cell = match cells.next_cell() {
-                    Ok(Some(c)) => c,
-                    Ok(None) => return Ok(()),
-                    Err(e) => return Err(at.open_error(e)),
-                };
-                let (r, c) = cell.get_position();
-                pack(&mut batch, r, c, cell.get_value());
-                if batch.bytes() >= BATCH_BYTES {
-                    let next = back
-                        .try_recv()
-                        .unwrap_or_else(|_| Packed::with_capacity(room));
-                    if tx
-                        .send(Batch::Cells(std::mem::replace(&mut batch, next)))
-                        .is_err()
-                    {
-                        return Ok(()); // the rows side stopped
-                    }
-                }
-            }
+        let mut send = |p: &mut Packed| {
+            let next = back
+                .try_recv()
+                .unwrap_or_else(|_| Packed::with_capacity(room));
+            tx.send(Batch::Cells(std::mem::replace(p, next))).is_ok()
+        };
+        let read = guarded(at.file, || {
+            pack_cells(&mut cells, at, &mut batch, &mut send)
         })
         .and_then(|r| r);
-        if batch.cells() > 0 {
-            let _ = tx.send(Batch::Cells(batch));
-        }
         if let Err(e) = read {
             let _ = tx.send(Batch::Failed(e));
         }
-    }
-
-    /// One cell into the batch, as `convert` would make it (text is made NFC on the other side).
-    fn pack(batch: &mut Packed, r: u32, c: u32, d: &DataRef) {
-        let cell = match d {
-            DataRef::Empty => return,
-            DataRef::Int(i) => Cell::Number(*i as f64),
-            DataRef::Float(f) => Cell::Number(*f),
-            DataRef::String(s) => Cell::Text(s),
-            DataRef::SharedString(s) => Cell::Text(s),
-            DataRef::Bool(b) => Cell::Bool(*b),
-            DataRef::DurationIso(s) => Cell::Verbatim(s),
-            DataRef::DateTimeIso(s) => Cell::Date(s),
-            // Rare in award sheets: made here, then packed.
-            DataRef::DateTime(_) | DataRef::Error(_) => {
-                let v = convert(d);
-                if let Some(cell) = Cell::of(&v) {
-                    batch.push(r, c, cell);
-                }
-                return;
-            }
-        };
-        batch.push(r, c, cell);
     }
 
     /// This thread: the merges (waiting for the pre-pass while the queue fills), then rows.
@@ -473,26 +589,9 @@ mod split {
                 Batch::Cells(p) => p,
                 Batch::Failed(e) => return Ok(Err(e)),
             };
-            let mut given = 0;
-            for (r, c, cell) in cells.iter() {
-                given += 1;
-                let v = cell.into_value();
-                // Checked as read inline: the text as it will be used, then the sheet's size.
-                if let Value::Text(t) = &v {
-                    if let Some(e) = too_long(t, r, c, at) {
-                        return Ok(Err(e));
-                    }
-                }
-                if let Some(e) = bounds.grow(r, c, at) {
-                    return Ok(Err(e));
-                }
-                if !rows.put(r, c, v, sink) {
-                    return Ok(Ok(false));
-                }
-            }
-            if given != cells.cells() {
-                // Never expected (the buffer is our own); a short read must not pass for the sheet.
-                return Ok(Err(Error::unreadable(at.file, "lỗi nội bộ khi đọc các ô")));
+            match put_cells(&cells, &mut rows, &mut bounds, at, sink) {
+                Ok(true) => {}
+                other => return Ok(other),
             }
             cells.clear();
             let _ = back.send(cells);
@@ -509,7 +608,7 @@ struct Active {
 }
 
 /// Assembles cells into rows and fills merged ranges the way `excel::fill_merges` does.
-struct RowBuilder {
+pub(super) struct RowBuilder {
     /// Merges not yet reached, sorted by first row (then file order), consumed from the front.
     pending: Vec<(usize, Dimensions)>,
     next_pending: usize,
@@ -526,7 +625,7 @@ const MAX_MERGE_WIDTH: usize = 16_384;
 const MAX_COLS: u32 = 16_384;
 
 impl RowBuilder {
-    fn new(merges: &[Dimensions]) -> Self {
+    pub(super) fn new(merges: &[Dimensions]) -> Self {
         let mut pending: Vec<(usize, Dimensions)> = merges
             .iter()
             .copied()
@@ -663,7 +762,7 @@ impl RowBuilder {
         }
     }
 
-    fn finish(mut self, sink: &mut dyn RowSink) -> bool {
+    pub(super) fn finish(mut self, sink: &mut dyn RowSink) -> bool {
         self.flush(sink)
     }
 }
@@ -982,6 +1081,35 @@ mod tests {
         (done, sink.sheets)
     }
 
+    /// The same, through messages (`read::cells`): read into messages on one side, rows built
+    /// from them on the other, as the browser's two workers do.
+    fn via_messages(
+        bytes: &[u8],
+        name: &str,
+        limits: &Limits,
+        stop_after: Option<usize>,
+    ) -> (Result<Streamed>, Vec<Collect>) {
+        let mut msgs = Vec::new();
+        super::super::cells::read_xlsx(std::io::Cursor::new(bytes), name, limits, &mut |m| {
+            msgs.push(m);
+            true
+        });
+        let mut sink = PerSheet {
+            sheets: Vec::new(),
+            stop_after,
+            rows: 0,
+        };
+        let mut rows = super::super::cells::Rows::new(name, limits);
+        for m in &msgs {
+            match rows.take(m, &mut sink) {
+                Ok(true) => {}
+                Ok(false) => return (Ok(Streamed::Stopped), sink.sheets),
+                Err(e) => return (Err(e), sink.sheets),
+            }
+        }
+        (Ok(Streamed::Done), sink.sheets)
+    }
+
     /// A sheet of `rows` award-like lines with merges among the data (an origin over three
     /// rows, a note across three columns), text with marks decomposed (NFD), and a second
     /// sheet: enough cells for many batches between the reading thread and the rows.
@@ -1033,6 +1161,9 @@ mod tests {
         assert_eq!(inline.len(), 2);
         assert_eq!(inline[0].0.len(), 6001);
         assert_eq!(split, inline);
+        let (done, passed) = via_messages(&bytes, "big.xlsx", &limits, None);
+        assert_eq!(done.unwrap(), Streamed::Done);
+        assert_eq!(passed, inline);
         // A merge filled among the data, and decomposed marks composed.
         let row = |i: usize| &inline[0].0[i].1;
         assert_eq!(row(3)[2], Value::Text("Việt Nam".into()));
@@ -1050,6 +1181,9 @@ mod tests {
             assert_eq!(done.unwrap(), Streamed::Stopped);
             assert_eq!(some.len(), 1);
             assert_eq!(some[0].0[..], all[0].0[..stop]);
+            let (done, some) = via_messages(&bytes, "big.xlsx", &limits, Some(stop));
+            assert_eq!(done.unwrap(), Streamed::Stopped);
+            assert_eq!(some[0].0[..], all[0].0[..stop]);
         }
     }
 
@@ -1066,6 +1200,9 @@ mod tests {
         assert!(e.contains("ô G4322") && e.contains("100 ký tự"), "{e}");
         assert_eq!(split.unwrap_err().to_string(), e);
         assert_eq!(split_rows, inline_rows);
+        let (passed, passed_rows) = via_messages(&bytes, "big.xlsx", &limits, None);
+        assert_eq!(passed.unwrap_err().to_string(), e);
+        assert_eq!(passed_rows, inline_rows);
         assert_eq!(inline_rows[0].0.len(), 4321);
         let cells = Limits {
             max_streamed_cells: 3000,
@@ -1076,6 +1213,16 @@ mod tests {
         let e = inline.unwrap_err().to_string();
         assert!(e.contains("vượt giới hạn 3000 ô"), "{e}");
         assert_eq!(split.unwrap_err().to_string(), e);
+        let (passed, _) = via_messages(&bytes, "big.xlsx", &cells, None);
+        assert_eq!(passed.unwrap_err().to_string(), e);
+        // A file that is not a workbook fails the same way through messages.
+        let junk = b"PK\x03\x04 not really a zip";
+        let (inline, _) = streamed(junk, "junk.xlsx", &Limits::default(), false, None);
+        let (passed, _) = via_messages(junk, "junk.xlsx", &Limits::default(), None);
+        assert_eq!(
+            passed.unwrap_err().to_string(),
+            inline.unwrap_err().to_string()
+        );
     }
 
     /// The streamed rows are the in-memory reader's rows, merges filled, empty rows left out.
@@ -1099,6 +1246,9 @@ mod tests {
             let (done, split) = streamed(&bytes, &name, &Limits::default(), true, None);
             done.unwrap();
             assert_eq!(split, sheets, "{name}: read beside");
+            let (done, passed) = via_messages(&bytes, &name, &Limits::default(), None);
+            done.unwrap();
+            assert_eq!(passed, sheets, "{name}: through messages");
             assert_eq!(sheets.len(), book.sheets.len(), "{name}");
             for (s, raw) in sheets.iter().zip(&book.sheets) {
                 let want: Vec<(usize, Vec<Value>)> = raw

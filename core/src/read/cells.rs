@@ -1,0 +1,224 @@
+//! An xlsx/xlsm workbook's cells as messages, for reading in one place and building rows in
+//! another: the browser's page reads the file in one worker and checks it in a second (wasm has
+//! no threads, and workers share no memory, so what passes between them is bytes).
+//!
+//! `read_xlsx` (reading side) opens the book, finds the merges and packs each sheet's cells;
+//! `Rows` (checking side) turns the messages back into the calls a `RowSink` gets, the same
+//! calls `stream_xlsx` makes for the same file, errors included.
+//!
+//! A message is a tag byte, then: START: the sheet's name, hidden and last flags and its
+//! merges; CELLS: a packed batch (`Packed::write_to`); END; FAILED: the error's parts.
+
+use super::packed::{read_varint, varint, Packed};
+use super::xlsx_stream::{put_cells, Bounds, RowBuilder, SheetAt};
+use super::{Limits, RowSink};
+use crate::{Error, Result};
+use calamine::Dimensions;
+use std::io::{Read, Seek};
+
+const START: u8 = 1;
+const CELLS: u8 = 2;
+const END: u8 = 3;
+const FAILED: u8 = 4;
+
+/// Read an xlsx/xlsm from `src` and give its cells to `emit` as messages, in order; `emit`
+/// answers false when the other side stopped. An error is sent as the last message.
+pub fn read_xlsx<R: Read + Seek + Send>(
+    src: R,
+    file: &str,
+    limits: &Limits,
+    emit: &mut dyn FnMut(Vec<u8>) -> bool,
+) {
+    super::xlsx_stream::pack_xlsx(src, file, limits, emit)
+}
+
+pub(super) fn start(name: &str, hidden: bool, last: bool, merges: &[Dimensions]) -> Vec<u8> {
+    let mut m = vec![START];
+    string(&mut m, name);
+    m.push(u8::from(hidden));
+    m.push(u8::from(last));
+    varint(&mut m, merges.len() as u64);
+    for d in merges {
+        for n in [d.start.0, d.start.1, d.end.0, d.end.1] {
+            varint(&mut m, u64::from(n));
+        }
+    }
+    m
+}
+
+pub(super) fn cells(p: &Packed) -> Vec<u8> {
+    let mut m = Vec::with_capacity(p.bytes() + 16);
+    m.push(CELLS);
+    p.write_to(&mut m);
+    m
+}
+
+pub(super) fn end() -> Vec<u8> {
+    vec![END]
+}
+
+pub(super) fn failed(e: &Error) -> Vec<u8> {
+    let mut m = vec![FAILED];
+    match e {
+        Error::Unreadable { file, reason } => {
+            m.push(0);
+            string(&mut m, file);
+            string(&mut m, reason);
+        }
+        Error::NoTable { file, reason } => {
+            m.push(1);
+            string(&mut m, file);
+            string(&mut m, reason);
+        }
+        Error::Data { location, reason } => {
+            m.push(2);
+            string(&mut m, location);
+            string(&mut m, reason);
+        }
+    }
+    m
+}
+
+/// The checking side: messages in, rows out to a sink.
+pub struct Rows<'a> {
+    file: &'a str,
+    limits: &'a Limits,
+    /// The sheet being read: its name, rows and bounds.
+    sheet: Option<(String, RowBuilder, Bounds)>,
+}
+
+impl<'a> Rows<'a> {
+    pub fn new(file: &'a str, limits: &'a Limits) -> Rows<'a> {
+        Rows {
+            file,
+            limits,
+            sheet: None,
+        }
+    }
+
+    /// One message. Ok(false): the sink asked to stop (tell the reading side). An error is
+    /// the reader's, or a message that is not one of ours (never expected: say so, not guess).
+    pub fn take(&mut self, msg: &[u8], sink: &mut dyn RowSink) -> Result<bool> {
+        let garbled =
+            || Error::unreadable(self.file, "lỗi nội bộ khi chuyển các ô giữa hai luồng đọc");
+        let (&tag, body) = msg.split_first().ok_or_else(garbled)?;
+        let mut at = 0;
+        match tag {
+            START => {
+                let name = read_string(body, &mut at).ok_or_else(garbled)?;
+                let flags = body.get(at..at + 2).ok_or_else(garbled)?;
+                let (hidden, last) = (flags[0] != 0, flags[1] != 0);
+                at += 2;
+                let n = read_varint(body, &mut at).ok_or_else(garbled)?;
+                let mut merges = Vec::new();
+                for _ in 0..n {
+                    let mut v = [0u32; 4];
+                    for x in &mut v {
+                        *x = read_varint(body, &mut at)
+                            .and_then(|n| u32::try_from(n).ok())
+                            .ok_or_else(garbled)?;
+                    }
+                    merges.push(Dimensions {
+                        start: (v[0], v[1]),
+                        end: (v[2], v[3]),
+                    });
+                }
+                sink.sheet_start(&name, hidden, last);
+                self.sheet = Some((name, RowBuilder::new(&merges), Bounds::default()));
+                Ok(true)
+            }
+            CELLS => {
+                let cells = Packed::read_from(body).ok_or_else(garbled)?;
+                let (name, rows, bounds) = self.sheet.as_mut().ok_or_else(garbled)?;
+                let at = SheetAt {
+                    file: self.file,
+                    name,
+                    limits: self.limits,
+                };
+                put_cells(&cells, rows, bounds, at, sink)
+            }
+            END => {
+                let (_, rows, _) = self.sheet.take().ok_or_else(garbled)?;
+                if !rows.finish(sink) {
+                    return Ok(false);
+                }
+                sink.sheet_end();
+                Ok(true)
+            }
+            FAILED => {
+                let kind = *body.first().ok_or_else(garbled)?;
+                at = 1;
+                let a = read_string(body, &mut at).ok_or_else(garbled)?;
+                let reason = read_string(body, &mut at).ok_or_else(garbled)?;
+                Err(match kind {
+                    0 => Error::Unreadable { file: a, reason },
+                    1 => Error::NoTable { file: a, reason },
+                    _ => Error::Data {
+                        location: a,
+                        reason,
+                    },
+                })
+            }
+            _ => Err(garbled()),
+        }
+    }
+}
+
+fn string(m: &mut Vec<u8>, s: &str) {
+    varint(m, s.len() as u64);
+    m.extend_from_slice(s.as_bytes());
+}
+
+fn read_string(b: &[u8], at: &mut usize) -> Option<String> {
+    let n = usize::try_from(read_varint(b, at)?).ok()?;
+    let s = std::str::from_utf8(b.get(*at..at.checked_add(n)?)?).ok()?;
+    *at += n;
+    Some(s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::Value;
+    use proptest::prelude::*;
+
+    struct Nothing;
+    impl RowSink for Nothing {
+        fn sheet_start(&mut self, _: &str, _: bool, _: bool) {}
+        fn row(&mut self, _: usize, _: Vec<Value>) -> bool {
+            true
+        }
+        fn sheet_end(&mut self) {}
+    }
+
+    proptest! {
+        /// Messages come from our own reader, but a wrong one must be an error, never a panic.
+        #[test]
+        fn any_bytes_are_an_answer_not_a_panic(msgs in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..64), 0..8)) {
+            let limits = Limits::default();
+            let mut rows = Rows::new("f.xlsx", &limits);
+            for m in &msgs {
+                if rows.take(m, &mut Nothing).is_err() {
+                    break;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_error_keeps_its_kind_and_words() {
+        let limits = Limits::default();
+        let e = Error::unreadable("f.xlsx, trang \"A\"", "tệp bị hỏng");
+        let got = Rows::new("f.xlsx", &limits).take(&failed(&e), &mut Nothing);
+        let got = got.unwrap_err();
+        assert!(matches!(got, Error::Unreadable { .. }));
+        assert_eq!(got.to_string(), e.to_string());
+        // Cells before any sheet started: an internal error that says so.
+        let stray = cells(&Packed::default());
+        let msg = Rows::new("f.xlsx", &limits)
+            .take(&stray, &mut Nothing)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.starts_with("f.xlsx: lỗi nội bộ"), "{msg}");
+    }
+}
