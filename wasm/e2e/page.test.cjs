@@ -209,7 +209,7 @@ test("no request leaves the page after it has loaded", () => {
   assert.deepEqual(afterLoad, []);
   afterLoad = [];
   // And the server saw only the page's own files.
-  for (const p of web.seen) assert.match(p, /^\/(index\.html|boot\.js|app\.js|i18n\.js|worker\.js|style\.css|pkg\/hangviet_wasm(_bg\.wasm|\.js)|favicon\.ico)?$/, p);
+  for (const p of web.seen) assert.match(p, /^\/(index\.html|boot\.js|app\.js|i18n\.js|worker\.js|reader\.js|style\.css|pkg\/hangviet_wasm(_bg\.wasm|\.js)|favicon\.ico)?$/, p);
 });
 
 test("a file that breaks the module: the CLI's error for it, the others still checked", async () => {
@@ -218,11 +218,11 @@ test("a file that breaks the module: the CLI's error for it, the others still ch
   // traps, the page starts a fresh worker and repeats the batch, reporting that file.
   const files = ["tests/fixtures/award_result.xlsx", "tests/fixtures/award_tab.tsv"];
   const cli = asBrowserNames(cliCheck(files, ["--as-of", AS_OF]).report);
-  const workers = page.workers();
-  assert.equal(workers.length, 1);
-  await workers[0].evaluate(() => { self.hangvietPanicOn = "award_tab.tsv"; });
+  const checking = () => page.workers().filter((w) => w.url().endsWith("/worker.js"));
+  assert.equal(checking().length, 1);
+  await checking()[0].evaluate(() => { self.hangvietPanicOn = "award_tab.tsv"; });
   await upload(files);
-  assert.equal(page.workers().length, 1, "the broken worker was replaced");
+  assert.equal(checking().length, 1, "the broken worker was replaced");
   const errs = await page.$$eval('[data-testid="error"]', (es) => es.map((e) => e.textContent));
   assert.equal(errs.length, 1);
   assert.ok(errs[0].startsWith("award_tab.tsv: tệp bị hỏng (bộ đọc bảng tính gặp lỗi cấu trúc)"), errs[0]);
@@ -230,10 +230,31 @@ test("a file that breaks the module: the CLI's error for it, the others still ch
   const s = await summary();
   assert.deepEqual(s, { files: 2, lines: first.lines, findings: cli.findings.filter((f) => f.file === first.file).length, errors: 1 });
   // The only requests: the fresh worker loading the page's own worker and module again.
-  for (const u of afterLoad) assert.ok(u.startsWith(web.url) && /(worker\.js|pkg\/hangviet_wasm(_bg\.wasm|\.js))$/.test(u), u);
+  for (const u of afterLoad) assert.ok(u.startsWith(web.url) && /((worker|reader)\.js|pkg\/hangviet_wasm(_bg\.wasm|\.js))$/.test(u), u);
   // The fresh worker checks the next file normally.
   await upload(["tests/fixtures/award_tab.tsv"]);
   assert.deepEqual(await summary(), { files: 1, lines: cli.inputs[1].lines, findings: cli.findings.filter((f) => f.file === "award_tab.tsv").length, errors: 0 });
+});
+
+test("a workbook that breaks the reading worker: the CLI's error for it, the others still checked", async () => {
+  // An xlsx is read in a second worker (reader.js) while the first checks it. The seam makes
+  // that reader trap on one file: the file is reported as one that breaks the reader, the
+  // batch goes on, and a fresh reader reads the next workbook.
+  const files = ["tests/fixtures/award_result.xlsx", "tests/fixtures/award_tab.tsv"];
+  const cli = asBrowserNames(cliCheck(files, ["--as-of", AS_OF]).report);
+  const readers = () => page.workers().filter((w) => w.url().endsWith("/reader.js"));
+  await page.waitForFunction(() => window.hangvietWarm === true);
+  assert.equal(readers().length, 1, "one reading worker");
+  await readers()[0].evaluate(() => { self.hangvietPanicOn = "award_result.xlsx"; });
+  await upload(files);
+  const errs = await page.$$eval('[data-testid="error"]', (es) => es.map((e) => e.textContent));
+  assert.equal(errs.length, 1);
+  assert.ok(errs[0].startsWith("award_result.xlsx: tệp bị hỏng (bộ đọc bảng tính gặp lỗi cấu trúc)"), errs[0]);
+  const tsv = cli.inputs[1];
+  assert.deepEqual(await summary(), { files: 2, lines: tsv.lines, findings: cli.findings.filter((f) => f.file === tsv.file).length, errors: 1 });
+  await upload(["tests/fixtures/award_result.xlsx"]);
+  assert.deepEqual(await summary(), { files: 1, lines: cli.inputs[0].lines, findings: cli.findings.filter((f) => f.file === cli.inputs[0].file).length, errors: 0 });
+  assert.equal(readers().length, 1, "the broken reader was replaced");
 });
 
 test("file:// : the page says how to open it instead of failing silently", async () => {

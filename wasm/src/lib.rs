@@ -8,11 +8,12 @@
 //! the caller (`lastPanic`), and the caller must load a fresh instance (the page's worker does).
 
 use hangviet_core::engine::{CheckOptions, Engine, ReportBuilder};
-use hangviet_core::report::{self, DataFile, FailOn, Report};
+use hangviet_core::report::{self, DataFile, FailOn, Finding, Input, Report};
 use hangviet_core::rules::cond::Lang;
 use hangviet_core::rules::date::Date;
 use hangviet_core::rules::{hex, Pack};
 use hangviet_core::setup;
+use hangviet_core::Result as CoreResult;
 use js_sys::{Object, Reflect};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
@@ -306,6 +307,25 @@ pub fn warm_up() -> Result<u32, JsError> {
     Ok(n)
 }
 
+/// The reading worker's warm-up: read the same 2,000-line sheet into messages and drop them, so
+/// the reading code runs optimised by the time a file comes. Returns the number of messages.
+#[wasm_bindgen(js_name = warmUpReader)]
+pub fn warm_up_reader() -> Result<u32, JsError> {
+    let bytes = warm::sample_award(2_000).map_err(|e| js_err(e.to_string()))?;
+    let limits = hangviet_core::read::Limits::default();
+    let mut n = 0u32;
+    hangviet_core::read::cells::read_xlsx(
+        std::io::Cursor::new(&bytes[..]),
+        "warm-up.xlsx",
+        &limits,
+        &mut |_| {
+            n += 1;
+            true
+        },
+    );
+    Ok(n)
+}
+
 /// The packs in force for these options: [{ id, version, hash, source }], main pack first.
 #[wasm_bindgen]
 pub fn packs(options: JsValue) -> Result<JsValue, JsError> {
@@ -336,6 +356,13 @@ pub fn rules(options: JsValue) -> Result<JsValue, JsError> {
         })
         .collect();
     to_js(&serde_json::Value::Array(v).to_string())
+}
+
+/// 64 lower-case hex digits.
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Several files into one report, in the order added, as `hangviet check FILE…` does:
@@ -393,11 +420,7 @@ impl Session {
             .as_mut()
             .ok_or_else(|| js_err("this session is finished; start a new one"))?;
         let mut found = Vec::new();
-        let given = sha256.filter(|s| {
-            s.len() == 64
-                && s.bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        });
+        let given = sha256.filter(|s| is_sha256(s));
         let checked = match given {
             Some(sha) => engine.check_hashed(&bytes, file_name, sha, &opts, &mut |f| found.push(f)),
             None => engine.check(&bytes, file_name, &opts, &mut |f| found.push(f)),
@@ -412,6 +435,96 @@ impl Session {
             Err(e) => {
                 let msg = e.to_string();
                 b.add_error(file_name, &msg);
+                serde_json::json!({ "error": msg })
+            }
+        };
+        to_js(&out.to_string())
+    }
+
+    /// Whether `checkCells` can check this file (an xlsx/xlsm, as `hangviet check` streams
+    /// them): then a second worker may read it (`readCells`) while this one checks.
+    #[wasm_bindgen(js_name = readsAsCells)]
+    pub fn reads_as_cells(&self, bytes: &[u8], file_name: &str) -> bool {
+        self.engine.reads_as_cells(bytes, file_name).is_some()
+    }
+
+    /// Check an xlsx/xlsm (`readsAsCells`) whose cells another worker reads (`readCells`) and
+    /// `next()` hands over: resolves to a `Checked` for `addChecked`, which adds it to this
+    /// session as `add` would have. `bytes` and `sha256` as for `add` (kept for the annotated
+    /// workbook, and for the whole-file check when this file needs one: then `addChecked`
+    /// runs it, and the reading worker should be stopped). Add files in order: a session's
+    /// files are reported in the order they are added.
+    #[wasm_bindgen(js_name = checkCells)]
+    pub fn check_cells(
+        &self,
+        bytes: Vec<u8>,
+        file_name: String,
+        sha256: Option<String>,
+        next: js_sys::Function,
+    ) -> js_sys::Promise {
+        let engine = self.engine.clone();
+        let opts = self.opts.check;
+        wasm_bindgen_futures::future_to_promise(async move {
+            let sha = sha256.clone().filter(|s| is_sha256(s));
+            let format = engine.reads_as_cells(&bytes, &file_name);
+            let outcome = match (format, sha.clone()) {
+                (Some(format), Some(sha)) => {
+                    let mut found = Vec::new();
+                    let checked = engine
+                        .check_cells(
+                            || next_message(&next, &file_name),
+                            &file_name,
+                            sha,
+                            format,
+                            &opts,
+                            &mut |f| found.push(f),
+                        )
+                        .await;
+                    match checked {
+                        Ok(Some(input)) => Some(Ok((input, found))),
+                        Ok(None) => None,
+                        Err(e) => Some(Err(e.to_string())),
+                    }
+                }
+                // Not one it reads as cells, or no hash given: the whole-file check.
+                _ => None,
+            };
+            Ok(Checked {
+                name: file_name,
+                bytes,
+                sha256,
+                outcome,
+            }
+            .into())
+        })
+    }
+
+    /// Add what `checkCells` resolved to. Returns { findings } or { error } for this file, as
+    /// `add`; { fallback: true } too when the whole-file check ran here instead.
+    #[wasm_bindgen(js_name = addChecked)]
+    pub fn add_checked(&mut self, checked: Checked) -> Result<JsValue, JsError> {
+        let Checked {
+            name,
+            bytes,
+            sha256,
+            outcome,
+        } = checked;
+        let Some(outcome) = outcome else {
+            let out = self.add(bytes, &name, sha256)?;
+            Reflect::set(&out, &JsValue::from_str("fallback"), &JsValue::TRUE)
+                .map_err(|_| js_err("internal error: result object"))?;
+            return Ok(out);
+        };
+        let b = self.builder()?;
+        let out = match outcome {
+            Ok((input, found)) => {
+                let n = found.len();
+                b.add_input(input, found);
+                self.inputs.push((name, bytes));
+                serde_json::json!({ "findings": n })
+            }
+            Err(msg) => {
+                b.add_error(&name, &msg);
                 serde_json::json!({ "error": msg })
             }
         };
@@ -568,6 +681,61 @@ impl Session {
             .as_ref()
             .ok_or_else(|| js_err("internal error: no report"))
     }
+}
+
+/// The reading worker's half: read an xlsx/xlsm and give its cells to `emit` as messages
+/// (Uint8Array each, in order; `emit` may keep and transfer them). An error is the last
+/// message; nothing is thrown for a bad file. Ends with the last message.
+#[wasm_bindgen(js_name = readCells)]
+pub fn read_cells(bytes: &[u8], file_name: &str, emit: &js_sys::Function) {
+    let limits = hangviet_core::read::Limits::default();
+    hangviet_core::read::cells::read_xlsx(
+        std::io::Cursor::new(bytes),
+        file_name,
+        &limits,
+        &mut |m| {
+            let m = js_sys::Uint8Array::from(&m[..]);
+            emit.call1(&JsValue::NULL, &m).is_ok()
+        },
+    );
+}
+
+/// A file checked from its cells (`Session.checkCells`), for `Session.addChecked`.
+#[wasm_bindgen]
+pub struct Checked {
+    name: String,
+    bytes: Vec<u8>,
+    sha256: Option<String>,
+    /// None: the file needs the whole-file check (`addChecked` runs it).
+    outcome: Option<Result<(Input, Vec<Finding>), String>>,
+}
+
+/// The next message from the reading worker: `next()` gives a promise of a Uint8Array, or of
+/// null after the last, or of a string (the panic text) when that worker broke on the file.
+async fn next_message(next: &js_sys::Function, file_name: &str) -> CoreResult<Option<Vec<u8>>> {
+    let internal = |what: &str| {
+        hangviet_core::Error::unreadable(
+            file_name,
+            format!("lỗi nội bộ khi nhận các ô từ luồng đọc ({what}); hãy tải lại trang"),
+        )
+    };
+    let promise: js_sys::Promise = next
+        .call0(&JsValue::NULL)
+        .map_err(|_| internal("next"))?
+        .dyn_into()
+        .map_err(|_| internal("next"))?;
+    let v = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|_| internal("await"))?;
+    if v.is_null() || v.is_undefined() {
+        return Ok(None);
+    }
+    if v.is_string() {
+        // The reader broke on this file: as `crashMessage` (and the CLI's guard) words it.
+        return Err(hangviet_core::Error::unreadable(file_name, CRASH_REASON));
+    }
+    let m: js_sys::Uint8Array = v.dyn_into().map_err(|_| internal("message"))?;
+    Ok(Some(m.to_vec()))
 }
 
 /// Test seam: panics, as the spreadsheet reader would on a file that breaks it. The browser

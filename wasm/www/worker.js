@@ -13,9 +13,108 @@
 //                  { type: "exported", id, format, bytes } | { type: "failed", id, message }
 // The report stays here: a 100k-line file has ~20 MB of findings, and sending and parsing all of
 // that cost the page ~0.5 s before it could show anything.
+// An xlsx/xlsm is read in a second worker (reader.js) while this one checks its cells as they
+// come (Session.checkCells): the module has no threads, and reading was half of a check.
 import init, * as hv from "./pkg/hangviet_wasm.js";
 
 let session = null;
+
+// The reading worker: { worker, ready: Promise<boolean>, inbox, waiting, ended }, or null where
+// a worker cannot start one (then every file is checked here alone, as before).
+let reader = startReader();
+
+function startReader() {
+  if (typeof Worker === "undefined") return null;
+  let worker;
+  try {
+    worker = new Worker(new URL("./reader.js", import.meta.url), { type: "module" });
+  } catch (_) {
+    return null;
+  }
+  const r = { worker, inbox: [], waiting: null, ended: true, broke: false };
+  // A message of the file being read: a Uint8Array, null after the last, a string (the panic
+  // text) when the reader broke on it.
+  const deliver = (v) => {
+    if (v === null || typeof v === "string") r.ended = true;
+    if (typeof v === "string") r.broke = true; // it closes itself
+    if (r.waiting) {
+      const w = r.waiting;
+      r.waiting = null;
+      w(v);
+    } else r.inbox.push(v);
+  };
+  r.ready = new Promise((resolve) => {
+    worker.onmessage = (ev) => {
+      const d = ev.data;
+      if (d.type === "ready") resolve(true);
+      else if (d.type === "fatal") resolve(false);
+      else if (d.type === "cells") deliver(d.msg);
+      else if (d.type === "end") deliver(null);
+      else if (d.type === "crash") deliver(d.panic || "crash");
+    };
+    worker.onerror = (ev) => {
+      ev.preventDefault();
+      resolve(false);
+      if (!r.ended) deliver(String(ev.message || "reader error"));
+    };
+  });
+  return r;
+}
+
+// Whether the reader is there and ready (waiting for it to load, at most 20 s: a reader that
+// does not come is given up, and files are checked here alone).
+async function readerReady() {
+  if (!reader) return false;
+  const r = reader;
+  const ok = await Promise.race([r.ready, new Promise((res) => setTimeout(() => res(false), 20000))]);
+  if (!ok && reader === r) {
+    r.worker.terminate();
+    reader = null;
+  }
+  return ok;
+}
+
+// The next message from the reader (Session.checkCells asks for them one at a time).
+function nextFrom(r) {
+  if (r.inbox.length) return Promise.resolve(r.inbox.shift());
+  return new Promise((resolve) => (r.waiting = resolve));
+}
+
+// Check one xlsx/xlsm with the reader beside; the result is Session.add's.
+async function checkBeside(s, bytes, name, hash) {
+  const r = reader;
+  r.inbox = [];
+  r.waiting = null;
+  r.ended = false;
+  // checkCells copies the bytes into the module now; then the buffer itself goes to the reader.
+  const u8 = new Uint8Array(bytes);
+  const checking = s.checkCells(u8, name, hash, () => nextFrom(r));
+  r.worker.postMessage({ type: "read", bytes: u8.buffer, name }, [u8.buffer]);
+  // A trap inside the check happens in a promise job, not in this call: catch it here.
+  let onTrap;
+  const trapped = new Promise((_, reject) => {
+    onTrap = (ev) => {
+      if (ev.error instanceof WebAssembly.RuntimeError) {
+        ev.preventDefault();
+        reject(ev.error);
+      }
+    };
+    self.addEventListener("error", onTrap);
+  });
+  let checked;
+  try {
+    checked = await Promise.race([checking, trapped]);
+  } finally {
+    self.removeEventListener("error", onTrap);
+  }
+  if (!r.ended || r.broke) {
+    // The check ended before the reading did (it needed the whole-file check, or an error
+    // came first), or the reader broke: stop it and start a fresh one for the next file.
+    r.worker.terminate();
+    reader = startReader();
+  }
+  s.addChecked(checked);
+}
 
 // The module is built with SIMD (wasm/README.md): a browser from before mid-2021 cannot compile
 // it. This smallest SIMD function tells the page to say so rather than show the compile error.
@@ -31,7 +130,7 @@ const ready = init()
       exports: { csv: typeof hv.Session.prototype.toCsv === "function", xlsx: typeof hv.Session.prototype.toXlsx === "function" },
     }),
   )
-  .then(() => {
+  .then(async () => {
     // Right after "ready", while the user chooses a file: check a small sample once, so the
     // browser has compiled the engine's hot code to its optimised tier (a first check was
     // ~25 % slower than later ones) and the engine is built. A check asked for meanwhile waits
@@ -43,6 +142,8 @@ const ready = init()
     } catch (_) {
       /* the real check will report whatever is wrong */
     }
+    // The reader warms itself meanwhile; "warm" says both are.
+    await readerReady();
     postMessage({ type: "warm", findings, ms: Math.round(performance.now() - t0) });
   })
   .catch((e) =>
@@ -75,12 +176,16 @@ async function check({ id, files, options, crashed }) {
       try {
         // Test seam (browser tests set it from the worker's console): break as a reader would.
         if (self.hangvietPanicOn === name) hv.panicForTest();
-        s.add(new Uint8Array(bytes), name, await sha256(bytes));
+        const hash = await sha256(bytes);
+        const beside = hash && (await readerReady()) && s.readsAsCells(new Uint8Array(bytes), name);
+        if (beside) await checkBeside(s, bytes, name, hash);
+        else s.add(new Uint8Array(bytes), name, hash);
       } catch (e) {
         if (e instanceof WebAssembly.RuntimeError) {
           let panic = "";
           try { panic = hv.lastPanic() || ""; } catch (_) { /* the instance is gone */ }
           postMessage({ type: "crash", id, name, panic });
+          if (reader) reader.worker.terminate();
           close();
           return;
         }

@@ -1,0 +1,44 @@
+// The reading worker: reads a workbook's cells for the checking worker (worker.js), which
+// checks them while this one reads the rest. The module has no threads; two workers give a
+// check two cores (the reading, inflate and XML, was half of a check's time in one worker).
+// Protocol (this worker is started by worker.js):
+//   checker → reader  { type: "read", bytes, name }   (bytes transferred)
+//   reader → checker  { type: "ready" } once loaded and warmed  |  { type: "fatal", message }
+//                     { type: "cells", msg }  a Uint8Array (transferred), in order
+//                     { type: "end" }  after the last message of a file
+//                     { type: "crash", panic }  the module trapped on this file; then it closes
+import init, * as hv from "./pkg/hangviet_wasm.js";
+
+const ready = init()
+  .then(() => {
+    // As the checking worker warms its engine: the reading code runs optimised from the
+    // first file on.
+    try {
+      hv.warmUpReader();
+    } catch (_) {
+      /* only no warm-up */
+    }
+    postMessage({ type: "ready" });
+  })
+  .catch((e) => postMessage({ type: "fatal", message: String((e && e.message) || e) }));
+
+onmessage = async (ev) => {
+  await ready;
+  const { bytes, name } = ev.data;
+  try {
+    // Test seam (browser tests set it from this worker's console): break as a reader would.
+    if (self.hangvietPanicOn === name) hv.panicForTest();
+    hv.readCells(new Uint8Array(bytes), name, (m) => {
+      postMessage({ type: "cells", msg: m }, [m.buffer]);
+      return true;
+    });
+    postMessage({ type: "end" });
+  } catch (e) {
+    let panic = String((e && e.message) || e);
+    if (e instanceof WebAssembly.RuntimeError) {
+      try { panic = hv.lastPanic() || panic; } catch (_) { /* the instance is gone */ }
+    }
+    postMessage({ type: "crash", panic });
+    close();
+  }
+};
