@@ -307,11 +307,14 @@ pub fn warm_up() -> Result<u32, JsError> {
     Ok(n)
 }
 
-/// The reading worker's warm-up: read the same 2,000-line sheet into messages and drop them, so
-/// the reading code runs optimised by the time a file comes. Returns the number of messages.
+/// The reading worker's warm-up: read a 10,000-line sheet with as many item names into messages
+/// and drop them, so the reading code runs optimised by the time a file comes. The browser
+/// optimises a function only for its next call, and a file's shared strings, its merge scan
+/// and its cells are each one long loop: a small sheet left them slow for the first big file.
+/// Returns the number of messages.
 #[wasm_bindgen(js_name = warmUpReader)]
 pub fn warm_up_reader() -> Result<u32, JsError> {
-    let bytes = warm::sample_award(2_000).map_err(|e| js_err(e.to_string()))?;
+    let bytes = warm::sample(10_000, 10_000).map_err(|e| js_err(e.to_string()))?;
     let limits = hangviet_core::read::Limits::default();
     let mut n = 0u32;
     hangviet_core::read::cells::read_xlsx(

@@ -67,6 +67,12 @@ const HEADERS: [&str; 11] = [
 
 /// An award sheet of `lines` lines, as xlsx bytes.
 pub fn sample_award(lines: u32) -> Result<Vec<u8>, XlsxError> {
+    sample(lines, 50)
+}
+
+/// The same with `names` different item names per kind of item (the reader's warm-up: a real
+/// list has thousands, and reading its shared strings is one long loop).
+pub fn sample(lines: u32, names: u32) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.write_string(0, 0, "KẾT QUẢ LỰA CHỌN NHÀ THẦU")?;
@@ -79,7 +85,7 @@ pub fn sample_award(lines: u32) -> Result<Vec<u8>, XlsxError> {
         let qty = f64::from(1 + i % 97);
         let price = f64::from(9_572 + (i % 13) * 1_000);
         sheet.write_number(r, 0, f64::from(i + 1))?;
-        sheet.write_string(r, 1, format!("{name} số {}", i % 50))?;
+        sheet.write_string(r, 1, format!("{name} số {}", i % names.max(1)))?;
         sheet.write_string(r, 2, model)?;
         sheet.write_string(r, 3, brand)?;
         sheet.write_string(r, 4, maker)?;
