@@ -236,9 +236,12 @@ impl Engine {
     /// (`read::cells`; the browser reads in one worker and checks in another). Each message is
     /// awaited, so the checking side is free to receive the next meanwhile; the findings, the
     /// summary and the errors are `check_reader`'s for the same file and options.
-    /// `next` gives the next message, None after the last. Ok(None): this file needs what only
-    /// `check_reader` does (a first pass for the law date, or the whole-file reader's words for
-    /// a file without a table), so check it that way instead; what reached `sink` is void.
+    /// `next` gives the next message, None after the last. When the law date needs a first
+    /// pass (no `--as-of`, dates in the lines or a later sheet), the messages are kept and read
+    /// twice, as `check_reader` reads such a file twice. Ok(None): this file needs what only
+    /// `check_reader` does (the whole-file reader's words for a file without a table, or more
+    /// than `MAX_KEPT` bytes of messages to keep), so check it that way instead; what reached
+    /// `sink` is void then.
     pub async fn check_cells<N, F>(
         &self,
         mut next: N,
@@ -252,17 +255,57 @@ impl Engine {
         N: FnMut() -> F,
         F: std::future::Future<Output = Result<Option<Vec<u8>>>>,
     {
+        /// Messages kept for a second reading at most (~400,000 award rows).
+        const MAX_KEPT: usize = 64 << 20;
         let limits = Limits::default();
         let lt = LayoutTables {
             headers: &self.tables.headers,
         };
         let fixed = opts.as_of.map(|d| (d, AsOfSource::Option));
+        // Kept until the law date is known (a few messages when the first line decides it).
+        let mut kept: Vec<Vec<u8>> = Vec::new();
+        let mut kept_bytes = 0;
+        let mut keep = |kept: &mut Vec<Vec<u8>>, msg: Vec<u8>| {
+            kept_bytes += msg.len();
+            kept.push(msg);
+            kept_bytes <= MAX_KEPT
+        };
+        {
+            let mut d = Driver::new(self, opts, file_name, &lt, fixed, sink, Lines::inline());
+            let mut rows = read::cells::Rows::new(file_name, &limits);
+            let mut need_date = false;
+            while let Some(msg) = next().await? {
+                if !need_date {
+                    // Only the law date stops a check part-way (`Driver::row`).
+                    need_date = !rows.take(&msg, &mut d)?;
+                    if d.decided.is_some() {
+                        kept = Vec::new();
+                        continue;
+                    }
+                }
+                if !keep(&mut kept, msg) {
+                    return Ok(None);
+                }
+            }
+            if !need_date {
+                if d.done.iter().all(|s| s.kind == SheetKind::Unknown) {
+                    return Ok(None);
+                }
+                return d.finish(sha256, format).map(Some);
+            }
+        }
+        // The law date from a layout-only pass over the kept messages, then the check with it.
+        let mut pass = DatePass::new(&lt);
+        let mut rows = read::cells::Rows::new(file_name, &limits);
+        for msg in &kept {
+            rows.take(msg, &mut pass)?;
+        }
+        let fixed = Some(as_of_from(&pass.done, pass.line_date, opts));
         let mut d = Driver::new(self, opts, file_name, &lt, fixed, sink, Lines::inline());
         let mut rows = read::cells::Rows::new(file_name, &limits);
-        while let Some(msg) = next().await? {
-            if !rows.take(&msg, &mut d)? {
-                // Only the law date stops a check part-way (`Driver::row`).
-                return Ok(None);
+        for msg in &kept {
+            if !rows.take(msg, &mut d)? {
+                return Ok(None); // never expected with the date fixed
             }
         }
         if d.done.iter().all(|s| s.kind == SheetKind::Unknown) {

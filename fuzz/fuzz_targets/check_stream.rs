@@ -79,7 +79,7 @@ fuzz_target!(|data: &[u8]| {
             got
         };
         match got {
-            // The law date needs a first pass, or no table: check_reader's to do.
+            // No table (or too many messages to keep): the whole-file reader's to do.
             Ok(None) => {}
             Ok(Some(input)) => {
                 assert_eq!(one.0, Ok(input));
