@@ -19,8 +19,10 @@ import init, * as hv from "./pkg/hangviet_wasm.js";
 
 let session = null;
 
-// The reading worker: { worker, ready: Promise<boolean>, inbox, waiting, ended }, or null where
-// a worker cannot start one (then every file is checked here alone, as before).
+// The reading worker: { worker, ready: Promise<boolean>, isReady, inbox, waiting, ended, broke },
+// or null where a worker cannot start one (then every file is checked here alone, as before).
+// A file that comes before the reader is ready is checked here alone too: waiting for it costs
+// a small file more than it saves.
 let reader = startReader();
 
 function startReader() {
@@ -31,7 +33,7 @@ function startReader() {
   } catch (_) {
     return null;
   }
-  const r = { worker, inbox: [], waiting: null, ended: true, broke: false };
+  const r = { worker, isReady: false, inbox: [], waiting: null, ended: true, broke: false };
   // A message of the file being read: a Uint8Array, null after the last, a string (the panic
   // text) when the reader broke on it.
   const deliver = (v) => {
@@ -46,7 +48,10 @@ function startReader() {
   r.ready = new Promise((resolve) => {
     worker.onmessage = (ev) => {
       const d = ev.data;
-      if (d.type === "ready") resolve(true);
+      if (d.type === "ready") {
+        r.isReady = true;
+        resolve(true);
+      }
       else if (d.type === "fatal") resolve(false);
       else if (d.type === "cells") deliver(d.msg);
       else if (d.type === "end") deliver(null);
@@ -54,6 +59,7 @@ function startReader() {
     };
     worker.onerror = (ev) => {
       ev.preventDefault();
+      r.isReady = false;
       resolve(false);
       if (!r.ended) deliver(String(ev.message || "reader error"));
     };
@@ -61,8 +67,8 @@ function startReader() {
   return r;
 }
 
-// Whether the reader is there and ready (waiting for it to load, at most 20 s: a reader that
-// does not come is given up, and files are checked here alone).
+// Whether the reader is there and ready, waiting for it to load (at most 20 s: a reader that
+// does not come is given up, and files are checked here alone). For the "warm" message.
 async function readerReady() {
   if (!reader) return false;
   const r = reader;
@@ -90,22 +96,26 @@ async function checkBeside(s, bytes, name, hash) {
   const u8 = new Uint8Array(bytes);
   const checking = s.checkCells(u8, name, hash, () => nextFrom(r));
   r.worker.postMessage({ type: "read", bytes: u8.buffer, name }, [u8.buffer]);
-  // A trap inside the check happens in a promise job, not in this call: catch it here.
+  // A trap inside the check happens in a job of the module's task queue, not in this call, and
+  // comes out as an error event (or an unhandled rejection): catch it here.
   let onTrap;
   const trapped = new Promise((_, reject) => {
     onTrap = (ev) => {
-      if (ev.error instanceof WebAssembly.RuntimeError) {
+      const e = ev.error || ev.reason;
+      if (e instanceof WebAssembly.RuntimeError) {
         ev.preventDefault();
-        reject(ev.error);
+        reject(e);
       }
     };
     self.addEventListener("error", onTrap);
+    self.addEventListener("unhandledrejection", onTrap);
   });
   let checked;
   try {
     checked = await Promise.race([checking, trapped]);
   } finally {
     self.removeEventListener("error", onTrap);
+    self.removeEventListener("unhandledrejection", onTrap);
   }
   if (!r.ended || r.broke) {
     // The check ended before the reading did (it needed the whole-file check, or an error
@@ -130,7 +140,7 @@ const ready = init()
       exports: { csv: typeof hv.Session.prototype.toCsv === "function", xlsx: typeof hv.Session.prototype.toXlsx === "function" },
     }),
   )
-  .then(async () => {
+  .then(() => {
     // Right after "ready", while the user chooses a file: check a small sample once, so the
     // browser has compiled the engine's hot code to its optimised tier (a first check was
     // ~25 % slower than later ones) and the engine is built. A check asked for meanwhile waits
@@ -142,9 +152,9 @@ const ready = init()
     } catch (_) {
       /* the real check will report whatever is wrong */
     }
-    // The reader warms itself meanwhile; "warm" says both are.
-    await readerReady();
-    postMessage({ type: "warm", findings, ms: Math.round(performance.now() - t0) });
+    // The reader warms itself meanwhile; "warm" says both are (checks do not wait for it).
+    const ms = Math.round(performance.now() - t0);
+    readerReady().then(() => postMessage({ type: "warm", findings, ms }));
   })
   .catch((e) =>
     postMessage({ type: "fatal", message: String((e && e.message) || e), noSimd: !WebAssembly.validate(SIMD_PROBE) }),
@@ -177,7 +187,7 @@ async function check({ id, files, options, crashed }) {
         // Test seam (browser tests set it from the worker's console): break as a reader would.
         if (self.hangvietPanicOn === name) hv.panicForTest();
         const hash = await sha256(bytes);
-        const beside = hash && (await readerReady()) && s.readsAsCells(new Uint8Array(bytes), name);
+        const beside = hash && reader && reader.isReady && s.readsAsCells(new Uint8Array(bytes), name);
         if (beside) await checkBeside(s, bytes, name, hash);
         else s.add(new Uint8Array(bytes), name, hash);
       } catch (e) {
