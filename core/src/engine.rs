@@ -270,11 +270,35 @@ impl Engine {
             kept.push(msg);
             kept_bytes <= MAX_KEPT
         };
+        let cut_short = || {
+            crate::Error::unreadable(
+                file_name,
+                "lỗi nội bộ: luồng đọc dừng giữa chừng; kết quả không đầy đủ nên không được báo; hãy tải lại trang và thử lại",
+            )
+        };
+        // The law date from a layout-only pass over the kept messages (an error met on the way
+        // is the answer, as `check_reader`'s date pass meets it).
+        let date_pass = |kept: &[Vec<u8>]| -> Result<(Date, AsOfSource)> {
+            let mut pass = DatePass::new(&lt);
+            let mut rows = read::cells::Rows::new(file_name, &limits);
+            for msg in kept {
+                rows.take(msg, &mut pass)?;
+            }
+            Ok(as_of_from(&pass.done, pass.line_date, opts))
+        };
         {
             let mut d = Driver::new(self, opts, file_name, &lt, fixed, sink, Lines::inline());
             let mut rows = read::cells::Rows::new(file_name, &limits);
             let mut need_date = false;
-            while let Some(msg) = next().await? {
+            loop {
+                let msg = match next().await {
+                    Ok(Some(msg)) => msg,
+                    Ok(None) => break,
+                    // The reader broke after the check paused for the date: an error in what
+                    // it read before comes first, as the date pass would have met it first.
+                    Err(e) if need_date => return Err(date_pass(&kept).err().unwrap_or(e)),
+                    Err(e) => return Err(e),
+                };
                 if !need_date {
                     // Only the law date stops a check part-way (`Driver::row`).
                     need_date = !rows.take(&msg, &mut d)?;
@@ -288,25 +312,26 @@ impl Engine {
                 }
             }
             if !need_date {
+                if !rows.finished() {
+                    return Err(cut_short());
+                }
                 if d.done.iter().all(|s| s.kind == SheetKind::Unknown) {
                     return Ok(None);
                 }
                 return d.finish(sha256, format).map(Some);
             }
         }
-        // The law date from a layout-only pass over the kept messages, then the check with it.
-        let mut pass = DatePass::new(&lt);
-        let mut rows = read::cells::Rows::new(file_name, &limits);
-        for msg in &kept {
-            rows.take(msg, &mut pass)?;
-        }
-        let fixed = Some(as_of_from(&pass.done, pass.line_date, opts));
+        // Then the check with that date.
+        let fixed = Some(date_pass(&kept)?);
         let mut d = Driver::new(self, opts, file_name, &lt, fixed, sink, Lines::inline());
         let mut rows = read::cells::Rows::new(file_name, &limits);
         for msg in &kept {
             if !rows.take(msg, &mut d)? {
                 return Ok(None); // never expected with the date fixed
             }
+        }
+        if !rows.finished() {
+            return Err(cut_short());
         }
         if d.done.iter().all(|s| s.kind == SheetKind::Unknown) {
             return Ok(None);

@@ -687,20 +687,31 @@ impl Session {
 }
 
 /// The reading worker's half: read an xlsx/xlsm and give its cells to `emit` as messages
-/// (Uint8Array each, in order; `emit` may keep and transfer them). An error is the last
-/// message; nothing is thrown for a bad file. Ends with the last message.
+/// (Uint8Array each, in order; `emit` may keep and transfer them). A bad file's error is the
+/// last message; this throws only when `emit` did (the messages are then cut short).
 #[wasm_bindgen(js_name = readCells)]
-pub fn read_cells(bytes: &[u8], file_name: &str, emit: &js_sys::Function) {
+pub fn read_cells(bytes: &[u8], file_name: &str, emit: &js_sys::Function) -> Result<(), JsError> {
     let limits = hangviet_core::read::Limits::default();
+    let mut failed = None;
     hangviet_core::read::cells::read_xlsx(
         std::io::Cursor::new(bytes),
         file_name,
         &limits,
         &mut |m| {
             let m = js_sys::Uint8Array::from(&m[..]);
-            emit.call1(&JsValue::NULL, &m).is_ok()
+            match emit.call1(&JsValue::NULL, &m) {
+                Ok(_) => true,
+                Err(e) => {
+                    failed = Some(e.as_string().unwrap_or_else(|| format!("{e:?}")));
+                    false
+                }
+            }
         },
     );
+    match failed {
+        Some(e) => Err(js_err(format!("readCells: emit failed: {e}"))),
+        None => Ok(()),
+    }
 }
 
 /// A file checked from its cells (`Session.checkCells`), for `Session.addChecked`.

@@ -37,6 +37,7 @@ function startReader() {
   // A message of the file being read: a Uint8Array, null after the last, a string (the panic
   // text) when the reader broke on it.
   const deliver = (v) => {
+    clearTimeout(r.silence);
     if (v === null || typeof v === "string") r.ended = true;
     if (typeof v === "string") r.broke = true; // it closes itself
     if (r.waiting) {
@@ -45,6 +46,7 @@ function startReader() {
       w(v);
     } else r.inbox.push(v);
   };
+  r.deliver = deliver;
   r.ready = new Promise((resolve) => {
     worker.onmessage = (ev) => {
       const d = ev.data;
@@ -57,6 +59,8 @@ function startReader() {
       else if (d.type === "end") deliver(null);
       else if (d.type === "crash") deliver(d.panic || "crash");
     };
+    // A message that cannot be read here would leave a hole in the cells: say the reader broke.
+    worker.onmessageerror = () => deliver("reader message could not be read");
     worker.onerror = (ev) => {
       ev.preventDefault();
       r.isReady = false;
@@ -80,10 +84,18 @@ async function readerReady() {
   return ok;
 }
 
-// The next message from the reader (Session.checkCells asks for them one at a time).
+// The next message from the reader (Session.checkCells asks for them one at a time). A reader
+// silent for a minute (they come every few ms; killed without an error event, say out of
+// memory) is taken as broken, so the check ends with an error instead of waiting for ever.
+const SILENCE_MS = 60000;
 function nextFrom(r) {
   if (r.inbox.length) return Promise.resolve(r.inbox.shift());
-  return new Promise((resolve) => (r.waiting = resolve));
+  return new Promise((resolve) => {
+    r.waiting = resolve;
+    r.silence = setTimeout(() => {
+      if (r.waiting === resolve) r.deliver("reader silent for a minute");
+    }, SILENCE_MS);
+  });
 }
 
 // Check one xlsx/xlsm with the reader beside; the result is Session.add's.

@@ -96,6 +96,12 @@ impl<'a> Rows<'a> {
         }
     }
 
+    /// Whether every sheet started has ended: after the last message, false means the reading
+    /// side stopped part-way without saying why (never expected: its errors are messages).
+    pub fn finished(&self) -> bool {
+        self.sheet.is_none()
+    }
+
     /// One message. Ok(false): the sink asked to stop (tell the reading side). An error is
     /// the reader's, or a message that is not one of ours (never expected: say so, not guess).
     pub fn take(&mut self, msg: &[u8], sink: &mut dyn RowSink) -> Result<bool> {

@@ -414,36 +414,45 @@ const BATCH_BYTES: usize = 64 << 10;
 
 /// Read a sheet's cells with calamine and pack them into `batch`; `send` gets it each time it
 /// is full, and at the end, and answers false when the other side stopped (then so does this).
-/// An error comes after the cells read before it were sent. The bounds are checked on the rows
-/// side (`put_cells`), in the cells' order, so an error names the same cell as read inline.
+/// Ok(false): stop reading the file. The bounds are checked on the rows side (`put_cells`), in
+/// the cells' order, so an error names the same cell as read inline; an error here (or a panic
+/// in the reader) comes after the cells read before it were sent, as inline those were checked
+/// first. A text over the length limit is the last cell read: the rows side stops there, and
+/// reading on would only copy more of it (one shared string can fill a batch per cell).
 fn pack_cells<RS: Read + Seek>(
     cells: &mut XlsxCellReader<'_, RS>,
     at: SheetAt<'_>,
     batch: &mut Packed,
     send: &mut dyn FnMut(&mut Packed) -> bool,
 ) -> Result<bool> {
-    let read = loop {
-        let cell = match cells.next_cell() {
-            Ok(Some(c)) => c,
-            Ok(None) => break Ok(()),
-            Err(e) => break Err(at.open_error(e)),
-        };
-        let (r, c) = cell.get_position();
-        pack(batch, r, c, cell.get_value());
-        if batch.bytes() >= BATCH_BYTES && !send(batch) {
-            return Ok(false);
+    let read = guarded(at.file, || -> Result<bool> {
+        loop {
+            let cell = match cells.next_cell() {
+                Ok(Some(c)) => c,
+                Ok(None) => return Ok(true),
+                Err(e) => return Err(at.open_error(e)),
+            };
+            let (r, c) = cell.get_position();
+            if pack(batch, r, c, cell.get_value(), at) {
+                return Ok(false);
+            }
+            if batch.bytes() >= BATCH_BYTES && !send(batch) {
+                return Ok(false);
+            }
         }
-    };
+    })
+    .and_then(|r| r);
     if batch.cells() > 0 && !send(batch) {
         return Ok(false);
     }
-    read.map(|()| true)
+    read
 }
 
 /// One cell into the batch, as `convert` would make it (text is made NFC on the rows side).
-fn pack(batch: &mut Packed, r: u32, c: u32, d: &DataRef) {
+/// True when it is a text over the length limit (counted as the rows side will count it).
+fn pack(batch: &mut Packed, r: u32, c: u32, d: &DataRef, at: SheetAt<'_>) -> bool {
     let cell = match d {
-        DataRef::Empty => return,
+        DataRef::Empty => return false,
         DataRef::Int(i) => Cell::Number(*i as f64),
         DataRef::Float(f) => Cell::Number(*f),
         DataRef::String(s) => Cell::Text(s),
@@ -457,10 +466,16 @@ fn pack(batch: &mut Packed, r: u32, c: u32, d: &DataRef) {
             if let Some(cell) = Cell::of(&v) {
                 batch.push(r, c, cell);
             }
-            return;
+            return false;
         }
     };
     batch.push(r, c, cell);
+    let max = at.limits.max_cell_chars;
+    match cell {
+        Cell::Text(t) if t.len() > max => nfc(t).chars().count() > max,
+        Cell::Verbatim(t) if t.len() > max => t.chars().count() > max,
+        _ => false,
+    }
 }
 
 /// A batch of packed cells into rows, checked as read inline: the text as it will be used,
@@ -557,11 +572,7 @@ mod split {
                 .unwrap_or_else(|_| Packed::with_capacity(room));
             tx.send(Batch::Cells(std::mem::replace(p, next))).is_ok()
         };
-        let read = guarded(at.file, || {
-            pack_cells(&mut cells, at, &mut batch, &mut send)
-        })
-        .and_then(|r| r);
-        if let Err(e) = read {
+        if let Err(e) = pack_cells(&mut cells, at, &mut batch, &mut send) {
             let _ = tx.send(Batch::Failed(e));
         }
     }
@@ -1169,6 +1180,48 @@ mod tests {
         assert_eq!(row(3)[2], Value::Text("Việt Nam".into()));
         assert_eq!(row(97)[4], Value::Text("xem ghi chú".into()));
         assert_eq!(row(7)[1], Value::Text("Gang tay y tế số 7".into()));
+    }
+
+    /// One long shared string in many cells: the reading stops at the first (the rows side
+    /// stops there with its error), instead of copying it into a batch per cell.
+    #[test]
+    fn a_text_over_the_limit_ends_the_reading() {
+        use rust_xlsxwriter::Workbook;
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "Tên hàng hóa").unwrap();
+        let long = "Găng tay ".repeat(600);
+        for r in 1..=2000 {
+            ws.write_number(r, 0, f64::from(r)).unwrap();
+            if r >= 10 {
+                ws.write_string(r, 1, &long).unwrap();
+            }
+        }
+        let bytes = wb.save_to_buffer().unwrap();
+        let limits = Limits {
+            max_cell_chars: 1000,
+            ..Limits::default()
+        };
+        let (inline, rows) = streamed(&bytes, "long.xlsx", &limits, false, None);
+        let e = inline.unwrap_err().to_string();
+        assert!(e.contains("ô B11") && e.contains("1000 ký tự"), "{e}");
+        let (split, split_rows) = streamed(&bytes, "long.xlsx", &limits, true, None);
+        assert_eq!(split.unwrap_err().to_string(), e);
+        assert_eq!(split_rows, rows);
+        let (passed, passed_rows) = via_messages(&bytes, "long.xlsx", &limits, None);
+        assert_eq!(passed.unwrap_err().to_string(), e);
+        assert_eq!(passed_rows, rows);
+        let mut sent = 0;
+        super::super::cells::read_xlsx(
+            std::io::Cursor::new(&bytes[..]),
+            "long.xlsx",
+            &limits,
+            &mut |m| {
+                sent += m.len();
+                true
+            },
+        );
+        assert!(sent < long.len() + 1000, "{sent} bytes of messages");
     }
 
     #[test]
