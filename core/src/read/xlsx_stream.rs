@@ -320,12 +320,9 @@ fn stream_sheet<R: Read + Seek + Send, S>(
         return split::sheet(cells, at, merges, pre, sink);
     }
     let _ = split;
-    let merges = match merges {
-        Some(m) => m,
-        None => match merges_of(pre, at)? {
-            Ok(m) => m,
-            Err(e) => return Ok(Err(e)),
-        },
+    let merges = match merges_of(merges, pre, at)? {
+        Ok(m) => m,
+        Err(e) => return Ok(Err(e)),
     };
     let mut rows = RowBuilder::new(&merges);
     let mut bounds = Bounds::default();
@@ -395,11 +392,15 @@ impl Bounds {
     }
 }
 
-/// The merges of a sheet, waiting for the pre-pass beside if it is still working.
+/// The merges of a sheet: `known` already, or from the pre-pass beside (waiting for it).
 fn merges_of<S>(
+    known: Option<Vec<Dimensions>>,
     pre: &mut Pre<'_, S>,
     at: SheetAt<'_>,
 ) -> std::result::Result<Result<Vec<Dimensions>>, Redo> {
+    if let Some(m) = known {
+        return Ok(Ok(m));
+    }
     match pre.wait(at.file) {
         Ok(m) => match m.get(at.name) {
             Some(m) => Ok(Ok(m.clone())),
@@ -586,12 +587,9 @@ mod split {
         pre: &mut Pre<'_, S>,
         sink: &mut dyn RowSink,
     ) -> std::result::Result<Result<bool>, Redo> {
-        let merges = match merges {
-            Some(m) => m,
-            None => match merges_of(pre, at)? {
-                Ok(m) => m,
-                Err(e) => return Ok(Err(e)),
-            },
+        let merges = match merges_of(merges, pre, at)? {
+            Ok(m) => m,
+            Err(e) => return Ok(Err(e)),
         };
         let mut rows = RowBuilder::new(&merges);
         let mut bounds = Bounds::default();
