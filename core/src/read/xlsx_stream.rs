@@ -43,7 +43,7 @@ pub fn stream_xlsx<R: Read + Seek + Send>(
 ) -> Result<Streamed> {
     // Zip bombs and lying string counts are refused before anything is inflated.
     super::zipguard::check(&mut src, file, super::Format::Xlsx, limits)?;
-    sequential(src, file, limits, sink)
+    sequential(src, file, limits, rows_to(sink, false))
 }
 
 /// `stream_xlsx`, with the merge pre-pass reading `second` (the same file opened again) on its
@@ -74,16 +74,21 @@ pub fn stream_xlsx_beside<R: Read + Seek + Send, S: Read + Seek + Send>(
     match beside {
         // The pre-pass could not place the first sheet's part: read it as `stream_xlsx` does
         // (nothing of that sheet has gone to the sink but its start).
-        Err(Redo) => sequential(src, file, limits, sink),
+        Err(Redo) => sequential(src, file, limits, rows_to(sink, false)),
         Ok(r) => r,
     }
 }
 
+/// The merge pre-pass first, then each sheet to `each` (rows to a sink, or messages).
 fn sequential<R: Read + Seek + Send>(
     src: R,
     file: &str,
     limits: &Limits,
-    sink: &mut dyn RowSink,
+    each: impl FnMut(
+        &mut Xlsx<&mut R>,
+        SheetOf<'_>,
+        &mut Pre<'_, ()>,
+    ) -> std::result::Result<Result<bool>, Redo>,
 ) -> Result<Streamed> {
     let mut src = src;
     src.seek(SeekFrom::Start(0))
@@ -91,7 +96,7 @@ fn sequential<R: Read + Seek + Send>(
     // Pre-pass: merges of every sheet part, by sheet name.
     let (merges, mut src) = guarded(file, || prepass(src))?.map_err(|e| open_error(file, e))?;
     let mut pre: Pre<'_, ()> = Pre::Done(merges);
-    stream_book(&mut src, file, limits, &mut pre, rows_to(sink, false))
+    stream_book(&mut src, file, limits, &mut pre, each)
         .unwrap_or_else(|Redo| Err(Error::unreadable(file, "lỗi nội bộ khi đọc các ô gộp")))
 }
 
@@ -104,43 +109,34 @@ pub(super) fn pack_xlsx<R: Read + Seek + Send>(
     limits: &Limits,
     emit: &mut dyn FnMut(Vec<u8>) -> bool,
 ) {
-    let read = (|| -> Result<()> {
-        super::zipguard::check(&mut src, file, super::Format::Xlsx, limits)?;
-        src.seek(SeekFrom::Start(0))
-            .map_err(|e| open_error(file, e))?;
-        let (merges, mut src) = guarded(file, || prepass(src))?.map_err(|e| open_error(file, e))?;
-        let mut pre: Pre<'_, ()> = Pre::Done(merges);
-        let each = |book: &mut Xlsx<&mut R>, sheet: SheetOf<'_>, _: &mut Pre<'_, ()>| {
-            let merges = sheet.merges.unwrap_or_default();
-            let at = sheet.at;
-            if !emit(super::cells::start(
-                at.name,
-                sheet.hidden,
-                sheet.last,
-                &merges,
-            )) {
-                return Ok(Ok(false));
-            }
-            let mut cells = match book.worksheet_cells_reader(at.name) {
-                Ok(c) => c,
-                Err(e) => return Ok(Err(at.open_error(e))),
-            };
-            let mut batch = Packed::with_capacity(BATCH_BYTES + 1024);
-            let mut send = |p: &mut Packed| {
-                let go = emit(super::cells::cells(p));
-                p.clear();
-                go
-            };
-            Ok(match pack_cells(&mut cells, at, &mut batch, &mut send) {
-                Ok(true) => Ok(emit(super::cells::end())),
-                other => other,
-            })
-        };
-        match stream_book(&mut src, file, limits, &mut pre, each) {
-            Ok(r) => r.map(|_| ()),
-            Err(Redo) => Err(Error::unreadable(file, "lỗi nội bộ khi đọc các ô gộp")),
+    let each = |book: &mut Xlsx<&mut R>, sheet: SheetOf<'_>, _: &mut Pre<'_, ()>| {
+        let merges = sheet.merges.unwrap_or_default();
+        let at = sheet.at;
+        if !emit(super::cells::start(
+            at.name,
+            sheet.hidden,
+            sheet.last,
+            &merges,
+        )) {
+            return Ok(Ok(false));
         }
-    })();
+        let mut cells = match book.worksheet_cells_reader(at.name) {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(at.open_error(e))),
+        };
+        let mut batch = Packed::with_capacity(BATCH_ROOM);
+        let mut send = |p: &mut Packed| {
+            let go = emit(super::cells::cells(p));
+            p.clear();
+            go
+        };
+        Ok(match pack_cells(&mut cells, at, &mut batch, &mut send) {
+            Ok(true) => Ok(emit(super::cells::end())),
+            other => other,
+        })
+    };
+    let read = super::zipguard::check(&mut src, file, super::Format::Xlsx, limits)
+        .and_then(|()| sequential(src, file, limits, each));
     if let Err(e) = read {
         emit(super::cells::failed(&e));
     }
@@ -337,19 +333,34 @@ fn stream_sheet<R: Read + Seek + Send, S>(
         if matches!(v, Value::Empty) {
             continue;
         }
-        if let Value::Text(t) = &v {
-            if let Some(e) = too_long(t, r, c, at) {
-                return Ok(Err(e));
-            }
-        }
-        if let Some(e) = bounds.grow(r, c, at) {
-            return Ok(Err(e));
-        }
-        if !rows.put(r, c, v, sink) {
-            return Ok(Ok(false));
+        match put_cell(r, c, v, &mut rows, &mut bounds, at, sink) {
+            Ok(true) => {}
+            other => return Ok(other),
         }
     }
     Ok(Ok(rows.finish(sink)))
+}
+
+/// One cell into its row, checked the same way on every path: the text as it will be used,
+/// then the sheet's size. Ok(false): the sink asked to stop.
+fn put_cell(
+    r: u32,
+    c: u32,
+    v: Value,
+    rows: &mut RowBuilder,
+    bounds: &mut Bounds,
+    at: SheetAt<'_>,
+    sink: &mut dyn RowSink,
+) -> Result<bool> {
+    if let Value::Text(t) = &v {
+        if let Some(e) = too_long(t, r, c, at) {
+            return Err(e);
+        }
+    }
+    if let Some(e) = bounds.grow(r, c, at) {
+        return Err(e);
+    }
+    Ok(rows.put(r, c, v, sink))
 }
 
 /// A cell's text longer than the limit (bytes first: counting characters costs more).
@@ -410,8 +421,11 @@ fn merges_of<S>(
     }
 }
 
-/// Bytes of packed cells per batch handed from the reading side to the rows side.
+/// Bytes of packed cells per batch handed from the reading side to the rows side, and the
+/// room a batch is made with: it ends at the first cell past BATCH_BYTES (a rare long one
+/// grows it).
 const BATCH_BYTES: usize = 64 << 10;
+const BATCH_ROOM: usize = BATCH_BYTES + 1024;
 
 /// Read a sheet's cells with calamine and pack them into `batch`; `send` gets it each time it
 /// is full, and at the end, and answers false when the other side stopped (then so does this).
@@ -491,16 +505,7 @@ pub(super) fn put_cells(
     let mut given = 0;
     for (r, c, cell) in cells.iter() {
         given += 1;
-        let v = cell.into_value();
-        if let Value::Text(t) = &v {
-            if let Some(e) = too_long(t, r, c, at) {
-                return Err(e);
-            }
-        }
-        if let Some(e) = bounds.grow(r, c, at) {
-            return Err(e);
-        }
-        if !rows.put(r, c, v, sink) {
+        if !put_cell(r, c, cell.into_value(), rows, bounds, at, sink)? {
             return Ok(false);
         }
     }
@@ -564,13 +569,11 @@ mod split {
         tx: SyncSender<Batch>,
         back: Receiver<Packed>,
     ) {
-        // A batch ends at the first cell past BATCH_BYTES; a rare long one grows it.
-        let room = BATCH_BYTES + 1024;
-        let mut batch = Packed::with_capacity(room);
+        let mut batch = Packed::with_capacity(BATCH_ROOM);
         let mut send = |p: &mut Packed| {
             let next = back
                 .try_recv()
-                .unwrap_or_else(|_| Packed::with_capacity(room));
+                .unwrap_or_else(|_| Packed::with_capacity(BATCH_ROOM));
             tx.send(Batch::Cells(std::mem::replace(p, next))).is_ok()
         };
         if let Err(e) = pack_cells(&mut cells, at, &mut batch, &mut send) {
