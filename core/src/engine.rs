@@ -179,7 +179,15 @@ impl Engine {
         let mut fixed = opts.as_of.map(|d| (d, AsOfSource::Option));
         for _ in 0..2 {
             src.seek(SeekFrom::Start(0)).map_err(io)?;
-            let workers = if opts.threads > 1 { opts.threads } else { 0 };
+            // CSV: the driver parses the text itself (splitting records costs less than handing
+            // the rows to another thread: their texts would be freed far from where they were
+            // made), so one worker fewer.
+            let text = matches!(format, Format::Csv | Format::Tsv);
+            let workers = match opts.threads {
+                0 | 1 => 0,
+                n if text => n - 1,
+                n => n,
+            };
             let pass = with_workers(self, workers, |checker| {
                 let mut d = Driver::new(self, opts, file_name, &lt, fixed, &mut *sink, checker);
                 // A second reader of the file lets the xlsx merge pre-pass run beside the cells
@@ -188,7 +196,7 @@ impl Engine {
                 let second = if beside { src.again() } else { None };
                 let ahead = if beside {
                     Ahead::Far
-                } else if opts.threads > 1 {
+                } else if opts.threads > 1 && !text {
                     Ahead::Near
                 } else {
                     Ahead::Inline
@@ -1027,13 +1035,20 @@ impl<'e, 's> Driver<'e, 's> {
 
 /// Apply one checked line: count it and its findings, send the findings on.
 fn take(totals: &mut Totals, sink: &mut dyn FnMut(Finding), o: Outcome) {
-    if let Some((class, value)) = o.value {
+    let Outcome {
+        value,
+        findings,
+        spent,
+    } = o;
+    if let Some((class, value)) = value {
         totals.add_line(class, value);
     }
-    for finding in o.findings {
+    for finding in findings {
         totals.count(&finding);
         sink(finding);
     }
+    // Freed here, on the thread that read the line.
+    drop(spent);
 }
 
 impl RowSink for Driver<'_, '_> {

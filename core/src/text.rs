@@ -26,15 +26,35 @@ fn is_folded(s: &str) -> bool {
 /// Fold for comparison: "  Việt  Nam\n" → "viet nam", "ĐỨC" → "duc".
 /// Works on composed and decomposed input alike.
 pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    fold_into(&mut out, s);
+    out
+}
+
+/// `fold` written into `out` (cleared first), so a caller that folds many texts can keep one
+/// buffer's room instead of allocating each time.
+pub fn fold_into(out: &mut String, s: &str) {
+    out.clear();
+    out.reserve(s.len());
     if s.is_ascii() {
-        return fold_ascii(s);
+        fold_ascii(out, s);
+    } else {
+        fold_chars(out, s);
     }
-    fold_chars(s)
+}
+
+/// `str::trim` with a quick answer for text that starts and ends with a printable ASCII
+/// character (nearly every cell): the rules trim each field they test, many times a line.
+pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
 }
 
 /// `fold` of ASCII text (model codes, most brands and makers): bytes, no table.
-fn fold_ascii(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+fn fold_ascii(out: &mut String, s: &str) {
     // true drops leading spaces.
     let mut space = true;
     for &b in s.as_bytes() {
@@ -52,14 +72,12 @@ fn fold_ascii(s: &str) -> String {
     if out.ends_with(' ') {
         out.pop();
     }
-    out
 }
 
-fn fold_chars(s: &str) -> String {
+fn fold_chars(out: &mut String, s: &str) {
     if !s.chars().all(starts_canonical) {
-        return fold_nfd(s);
+        return fold_nfd(out, s);
     }
-    let mut out = String::with_capacity(s.len());
     // true drops leading spaces.
     let mut space = true;
     // Fast path (nearly every cell): no character here combines with the one before, so
@@ -71,11 +89,11 @@ fn fold_chars(s: &str) -> String {
             out.push(f);
             space = false;
         } else if c.is_ascii() || c.is_whitespace() {
-            push_folded(&mut out, &mut space, c);
+            push_folded(out, &mut space, c);
         } else {
             decompose_canonical(c, |d| {
                 if !is_combining_mark(d) {
-                    push_folded(&mut out, &mut space, d);
+                    push_folded(out, &mut space, d);
                 }
             });
         }
@@ -83,7 +101,6 @@ fn fold_chars(s: &str) -> String {
     if out.ends_with(' ') {
         out.pop();
     }
-    out
 }
 
 /// Folded form of each letter or digit of ASCII, U+0080–U+024F and U+1E00–U+1EFF that folds to
@@ -137,18 +154,16 @@ fn letter_table() -> &'static LetterTable {
 }
 
 /// The general path: NFD of the whole string (marks reordered), marks dropped.
-fn fold_nfd(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+fn fold_nfd(out: &mut String, s: &str) {
     let mut space = true;
     for c in s.nfd() {
         if !is_combining_mark(c) {
-            push_folded(&mut out, &mut space, c);
+            push_folded(out, &mut space, c);
         }
     }
     if out.ends_with(' ') {
         out.pop();
     }
-    out
 }
 
 /// Characters whose canonical decomposition starts with a base character (combining class 0)
@@ -246,6 +261,13 @@ mod tests {
         assert!(plainly_nfc(&("Việt Nam ".repeat(12))));
     }
 
+    /// One of the fold paths, into a fresh buffer.
+    fn into(path: fn(&mut String, &str), s: &str) -> String {
+        let mut out = String::new();
+        path(&mut out, s);
+        out
+    }
+
     /// The scan as first written, one character at a time.
     fn plainly_nfc_by_chars(s: &str) -> bool {
         s.chars()
@@ -255,7 +277,19 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn ascii_fold_is_the_general_fold(s in "[\\x00-\\x7f]{0,40}|[a-zA-Z \\t\\n\\x0b\\x0c\\r]{0,40}") {
-            proptest::prop_assert_eq!(fold_ascii(&s), fold_chars(&s), "{:?}", s);
+            proptest::prop_assert_eq!(into(fold_ascii, &s), into(fold_chars, &s), "{:?}", s);
+        }
+
+        #[test]
+        fn quick_trim_is_trim(s in "\\PC{0,20}|[ a-z\t\u{a0}\u{3000}.]{0,12}") {
+            proptest::prop_assert_eq!(trim(&s), s.trim());
+        }
+
+        #[test]
+        fn folding_into_a_used_buffer_is_folding(a in "\\PC{0,40}", b in "\\PC{0,40}") {
+            let mut buf = fold(&a);
+            fold_into(&mut buf, &b);
+            proptest::prop_assert_eq!(buf, fold(&b));
         }
 
         #[test]
@@ -286,13 +320,13 @@ mod tests {
             "",
             "   ",
         ] {
-            assert_eq!(fold(s), fold_nfd(s), "{s:?}");
+            assert_eq!(fold(s), into(fold_nfd, s), "{s:?}");
         }
         // Every character the letter table covers, alone and between others.
         for u in (0..LATIN_END).chain(EXTENDED) {
             let Some(c) = char::from_u32(u) else { continue };
             for s in [c.to_string(), format!("Ab {c}c  {c}{c} ")] {
-                assert_eq!(fold(&s), fold_nfd(&s), "U+{u:04X} in {s:?}");
+                assert_eq!(fold(&s), into(fold_nfd, &s), "U+{u:04X} in {s:?}");
             }
         }
     }

@@ -242,6 +242,44 @@ impl LineMemo {
     }
 }
 
+thread_local! {
+    /// Folded texts' buffers from the lines checked before on this thread, for the next line's
+    /// (a few per line: allocating each cost more than folding it).
+    static SPARE: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Buffers kept for reuse per thread, and the longest one kept.
+const SPARE_MAX: usize = 32;
+const SPARE_ROOM: usize = 4096;
+
+impl Drop for LineMemo {
+    fn drop(&mut self) {
+        let _ = SPARE.try_with(|spare| {
+            let Ok(mut spare) = spare.try_borrow_mut() else {
+                return;
+            };
+            for cell in &mut self.folded {
+                if let Some(s) = cell.take() {
+                    if spare.len() < SPARE_MAX && s.capacity() <= SPARE_ROOM {
+                        spare.push(s);
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// `fold` into a spare buffer of this thread when there is one.
+fn fold_spare(raw: &str) -> String {
+    let mut out = SPARE
+        .try_with(|spare| spare.try_borrow_mut().ok().and_then(|mut s| s.pop()))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    crate::text::fold_into(&mut out, raw);
+    out
+}
+
 impl<'a> Ctx<'a> {
     pub fn new(
         sheet: &'a Sheet,
@@ -291,7 +329,7 @@ impl<'a> Ctx<'a> {
     /// The line's field text folded, worked out once per line.
     fn folded(&self, f: Field, raw: &str) -> &str {
         match self.memo().folded.get(f as usize) {
-            Some(cell) => cell.get_or_init(|| fold(raw)),
+            Some(cell) => cell.get_or_init(|| fold_spare(raw)),
             None => "",
         }
     }
@@ -714,7 +752,7 @@ fn test_field<'t>(f: Field, tests: &[Test], ctx: &Ctx<'t>) -> Option<Hit<'t>> {
         hs: None,
     };
     let fv: &'t FieldValue = got.unwrap_or(&EMPTY);
-    let raw = fv.raw.trim();
+    let raw = crate::text::trim(&fv.raw);
     // Folded only for the tests that read it (most test emptiness, numbers or the origin).
     let folded = || ctx.folded(f, raw);
     let origin = OnceCell::new();
