@@ -174,7 +174,7 @@ fn plain_utf8<R: Read>(src: &mut R) -> std::io::Result<bool> {
         };
         if chunk
             .get(..valid)
-            .is_some_and(|v| v.windows(2).any(|w| w == GREEK_QUESTION_MARK))
+            .is_some_and(|v| memchr::memmem::find(v, &GREEK_QUESTION_MARK).is_some())
         {
             return Ok(false);
         }
