@@ -240,6 +240,26 @@ impl Engine {
             .filter(|f| matches!(f, Format::Xlsx | Format::Xlsm))
     }
 
+    /// `reads_as_cells` from the file's length and the two ranges `probe_edges` gives: the
+    /// browser asks before it copies a file into the module.
+    pub fn reads_as_cells_from_edges(
+        &self,
+        head: &[u8],
+        tail: &[u8],
+        len: u64,
+        file_name: &str,
+    ) -> Option<Format> {
+        if len == 0 || len > Limits::default().max_file_bytes as u64 {
+            return None;
+        }
+        let mut edges = Vec::with_capacity(head.len() + tail.len());
+        edges.extend_from_slice(head);
+        edges.extend_from_slice(tail);
+        sniff_format(&edges, file_name)
+            .ok()
+            .filter(|f| read::streams(*f) && matches!(f, Format::Xlsx | Format::Xlsm))
+    }
+
     /// `check_reader` for an xlsx/xlsm whose cells are read elsewhere and arrive as messages
     /// (`read::cells`; the browser reads in one worker and checks in another). Each message is
     /// awaited, so the checking side is free to receive the next meanwhile; the findings, the
@@ -250,8 +270,10 @@ impl Engine {
     /// `check_reader` does (the whole-file reader's words for a file without a table, or more
     /// than `MAX_KEPT` bytes of messages to keep), so check it that way instead; what reached
     /// `sink` is void then.
+    #[allow(clippy::too_many_arguments)]
     pub async fn check_cells<N, F>(
         &self,
+        bytes: &[u8],
         mut next: N,
         file_name: &str,
         sha256: String,
@@ -266,6 +288,8 @@ impl Engine {
         /// Messages kept for a second reading at most (~400,000 award rows).
         const MAX_KEPT: usize = 64 << 20;
         let limits = Limits::default();
+        // The merges, from `bytes`, while the other side reads the cells (the messages wait).
+        let merges = read::cells::merges(std::io::Cursor::new(bytes), file_name, &limits)?;
         let lt = LayoutTables {
             headers: &self.tables.headers,
         };
@@ -288,7 +312,7 @@ impl Engine {
         // is the answer, as `check_reader`'s date pass meets it).
         let date_pass = |kept: &[Vec<u8>]| -> Result<(Date, AsOfSource)> {
             let mut pass = DatePass::new(&lt);
-            let mut rows = read::cells::Rows::new(file_name, &limits);
+            let mut rows = read::cells::Rows::new(file_name, &limits, &merges);
             for msg in kept {
                 rows.take(msg, &mut pass)?;
             }
@@ -296,7 +320,7 @@ impl Engine {
         };
         {
             let mut d = Driver::new(self, opts, file_name, &lt, fixed, sink, Lines::inline());
-            let mut rows = read::cells::Rows::new(file_name, &limits);
+            let mut rows = read::cells::Rows::new(file_name, &limits, &merges);
             let mut need_date = false;
             loop {
                 let msg = match next().await {
@@ -307,6 +331,9 @@ impl Engine {
                     Err(e) if need_date => return Err(date_pass(&kept).err().unwrap_or(e)),
                     Err(e) => return Err(e),
                 };
+                if rows.unplaced(&msg) {
+                    return Ok(None);
+                }
                 if !need_date {
                     // Only the law date stops a check part-way (`Driver::row`).
                     need_date = !rows.take(&msg, &mut d)?;
@@ -332,7 +359,7 @@ impl Engine {
         // Then the check with that date.
         let fixed = Some(date_pass(&kept)?);
         let mut d = Driver::new(self, opts, file_name, &lt, fixed, sink, Lines::inline());
-        let mut rows = read::cells::Rows::new(file_name, &limits);
+        let mut rows = read::cells::Rows::new(file_name, &limits, &merges);
         for msg in &kept {
             if !rows.take(msg, &mut d)? {
                 return Ok(None); // never expected with the date fixed
@@ -718,8 +745,23 @@ fn streamed_format<R: Read + Seek>(
     Ok(format.filter(|f| read::streams(*f)))
 }
 
+/// How much of each end of a file the format sniffing reads.
+const PROBE_EDGE: u64 = 64 * 1024;
+
+/// The byte ranges of a file of `len` bytes that `reads_as_cells_from_edges` takes as its head
+/// and tail: the first and last 64 KB, or the whole file split in two when it is shorter.
+pub fn probe_edges(len: u64) -> (std::ops::Range<u64>, std::ops::Range<u64>) {
+    let head = 0..len.min(PROBE_EDGE);
+    let tail = if len <= 2 * PROBE_EDGE {
+        head.end..len
+    } else {
+        len - PROBE_EDGE..len
+    };
+    (head, tail)
+}
+
 fn probe<R: Read + Seek>(src: &mut R, len: u64) -> std::io::Result<Vec<u8>> {
-    const EDGE: u64 = 64 * 1024;
+    const EDGE: u64 = PROBE_EDGE;
     let mut out = Vec::new();
     src.seek(SeekFrom::Start(0))?;
     if len <= 2 * EDGE {

@@ -69,7 +69,7 @@ fuzz_target!(|data: &[u8]| {
         let mut findings = Vec::new();
         let got = {
             let mut sink = |f| findings.push(f);
-            let check = engine().check_cells(next, name, String::new(), format, &opts, &mut sink);
+            let check = engine().check_cells(file, next, name, String::new(), format, &opts, &mut sink);
             let mut check = std::pin::pin!(check);
             let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
             let std::task::Poll::Ready(got) = std::future::Future::poll(check.as_mut(), &mut cx)

@@ -99,15 +99,25 @@ function nextFrom(r) {
 }
 
 // Check one xlsx/xlsm with the reader beside; the result is Session.add's.
-async function checkBeside(s, bytes, name, hash) {
+// The reader starts on a copy of the bytes first; the hash is taken after (Chromium's digest of
+// a 9 MB file holds this worker 30–50 ms: the reader's wait, before).
+async function checkBeside(s, bytes, name) {
   const r = reader;
   r.inbox = [];
   r.waiting = null;
   r.ended = false;
-  // checkCells copies the bytes into the module now; then the buffer itself goes to the reader.
   const u8 = new Uint8Array(bytes);
+  const copy = u8.slice();
+  r.worker.postMessage({ type: "read", bytes: copy.buffer, name }, [copy.buffer]);
+  const hash = await sha256(bytes);
+  if (!hash) {
+    // No hash after all (the browser refused): the module checks the file alone and hashes it.
+    r.worker.terminate();
+    reader = startReader();
+    s.add(u8, name, undefined);
+    return;
+  }
   const checking = s.checkCells(u8, name, hash, () => nextFrom(r));
-  r.worker.postMessage({ type: "read", bytes: u8.buffer, name }, [u8.buffer]);
   // A trap inside the check happens in a job of the module's task queue, not in this call, and
   // comes out as an error event (or an unhandled rejection): catch it here.
   let onTrap;
@@ -198,10 +208,10 @@ async function check({ id, files, options, crashed }) {
       try {
         // Test seam (browser tests set it from the worker's console): break as a reader would.
         if (self.hangvietPanicOn === name) hv.panicForTest();
-        const hash = await sha256(bytes);
-        const beside = hash && reader && reader.isReady && s.readsAsCells(new Uint8Array(bytes), name);
-        if (beside) await checkBeside(s, bytes, name, hash);
-        else s.add(new Uint8Array(bytes), name, hash);
+        const beside =
+          self.crypto && crypto.subtle && reader && reader.isReady && s.readsAsCells(new Uint8Array(bytes), name);
+        if (beside) await checkBeside(s, bytes, name);
+        else s.add(new Uint8Array(bytes), name, await sha256(bytes));
       } catch (e) {
         if (e instanceof WebAssembly.RuntimeError) {
           let panic = "";

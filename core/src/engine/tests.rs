@@ -381,7 +381,7 @@ fn through_messages(
         async move { Ok(m) }
     };
     let mut sink = |x| found.push(x);
-    let check = e.check_cells(next, name, "h".into(), format, o, &mut sink);
+    let check = e.check_cells(bytes, next, name, "h".into(), format, o, &mut sink);
     // Every message is here already: the check never has to wait.
     let mut check = std::pin::pin!(check);
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
@@ -527,4 +527,44 @@ fn merges_in_a_big_sheet_with_threads() {
     for threads in [2, 3] {
         assert_eq!(one, run(threads), "{threads} threads");
     }
+}
+
+/// The browser's question from a file's two ends has the answer of the whole file, for every
+/// fixture and for a workbook longer than both ends together.
+#[test]
+fn reads_as_cells_from_the_edges_alone() {
+    use rust_xlsxwriter::Workbook;
+    let e = engine();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "Tên hàng hóa").unwrap();
+    ws.write_string(0, 1, "Xuất xứ").unwrap();
+    for r in 1..30_000u32 {
+        // Texts that do not repeat, so the zip stays long.
+        ws.write_string(r, 0, format!("Hàng {r} {}", r.wrapping_mul(2_654_435_761)))
+            .unwrap();
+        ws.write_string(r, 1, "Việt Nam").unwrap();
+    }
+    let big = wb.save_to_buffer().unwrap();
+    assert!(big.len() > 3 * 64 * 1024, "{}", big.len());
+    let mut files = vec![("big.xlsx".to_string(), big)];
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            files.push((name, std::fs::read(&path).unwrap()));
+        }
+    }
+    files.push(("empty.xlsx".into(), Vec::new()));
+    let mut yes = 0;
+    for (name, bytes) in &files {
+        let (head, tail) = super::probe_edges(bytes.len() as u64);
+        let cut = |r: std::ops::Range<u64>| &bytes[r.start as usize..r.end as usize];
+        let whole = e.reads_as_cells(bytes, name);
+        let edges = e.reads_as_cells_from_edges(cut(head), cut(tail), bytes.len() as u64, name);
+        assert_eq!(whole, edges, "{name}");
+        yes += usize::from(whole.is_some());
+    }
+    assert!(yes >= 3, "{yes}");
 }

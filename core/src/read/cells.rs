@@ -2,19 +2,23 @@
 //! another: the browser's page reads the file in one worker and checks it in a second (wasm has
 //! no threads, and workers share no memory, so what passes between them is bytes).
 //!
-//! `read_xlsx` (reading side) opens the book, finds the merges and packs each sheet's cells;
-//! `Rows` (checking side) turns the messages back into the calls a `RowSink` gets, the same
-//! calls `stream_xlsx` makes for the same file, errors included.
+//! `read_xlsx` (reading side) opens the book and packs each sheet's cells; `merges` (checking
+//! side, meanwhile) finds the merged ranges, which xlsx stores after the cells: a pass over the
+//! sheets' bytes that the reading side no longer makes before its first message; `Rows`
+//! (checking side) turns the messages back into the calls a `RowSink` gets, the same calls
+//! `stream_xlsx` makes for the same file, errors included.
 //!
-//! A message is a tag byte, then: START: the sheet's name, hidden and last flags and its
-//! merges; CELLS: a packed batch (`Packed::write_to`); END; FAILED: the error's parts.
+//! A message is a tag byte, then: START: the sheet's name, hidden and last flags; CELLS: a
+//! packed batch (`Packed::write_to`); END; FAILED: the error's parts.
 
 use super::packed::{read_varint, varint, Packed};
 use super::xlsx_stream::{put_cells, Bounds, RowBuilder, SheetAt};
 use super::{Limits, RowSink};
 use crate::{Error, Result};
-use calamine::Dimensions;
 use std::io::{Read, Seek};
+
+/// Each worksheet's merged ranges, by sheet name (`merges`).
+pub use super::xlsx_stream::Merges;
 
 const START: u8 = 1;
 const CELLS: u8 = 2;
@@ -32,17 +36,17 @@ pub fn read_xlsx<R: Read + Seek + Send>(
     super::xlsx_stream::pack_xlsx(src, file, limits, emit)
 }
 
-pub(super) fn start(name: &str, hidden: bool, last: bool, merges: &[Dimensions]) -> Vec<u8> {
+/// The merges of the workbook in `src` for `Rows`, found while the other side reads its cells;
+/// an error here is the check's answer (it comes before any the reading side meets).
+pub fn merges<R: Read + Seek>(src: R, file: &str, limits: &Limits) -> Result<Merges> {
+    super::xlsx_stream::merges_apart(src, file, limits)
+}
+
+pub(super) fn start(name: &str, hidden: bool, last: bool) -> Vec<u8> {
     let mut m = vec![START];
     string(&mut m, name);
     m.push(u8::from(hidden));
     m.push(u8::from(last));
-    varint(&mut m, merges.len() as u64);
-    for d in merges {
-        for n in [d.start.0, d.start.1, d.end.0, d.end.1] {
-            varint(&mut m, u64::from(n));
-        }
-    }
     m
 }
 
@@ -83,16 +87,30 @@ pub(super) fn failed(e: &Error) -> Vec<u8> {
 pub struct Rows<'a> {
     file: &'a str,
     limits: &'a Limits,
+    merges: &'a Merges,
     /// The sheet being read: its name, rows and bounds.
     sheet: Option<(String, RowBuilder, Bounds)>,
 }
 
 impl<'a> Rows<'a> {
-    pub fn new(file: &'a str, limits: &'a Limits) -> Rows<'a> {
+    pub fn new(file: &'a str, limits: &'a Limits, merges: &'a Merges) -> Rows<'a> {
         Rows {
             file,
             limits,
+            merges,
             sheet: None,
+        }
+    }
+
+    /// Whether `msg` starts a sheet whose merges `merges` could not find (its part is not where
+    /// the workbook says; calamine reads such a sheet's merges with the whole sheet): such a
+    /// book is for the whole-file reader.
+    pub fn unplaced(&self, msg: &[u8]) -> bool {
+        match msg.split_first() {
+            Some((&START, body)) => {
+                read_string(body, &mut 0).is_some_and(|name| !self.merges.contains_key(&name))
+            }
+            _ => false,
         }
     }
 
@@ -114,23 +132,10 @@ impl<'a> Rows<'a> {
                 let name = read_string(body, &mut at).ok_or_else(garbled)?;
                 let flags = body.get(at..at + 2).ok_or_else(garbled)?;
                 let (hidden, last) = (flags[0] != 0, flags[1] != 0);
-                at += 2;
-                let n = read_varint(body, &mut at).ok_or_else(garbled)?;
-                let mut merges = Vec::new();
-                for _ in 0..n {
-                    let mut v = [0u32; 4];
-                    for x in &mut v {
-                        *x = read_varint(body, &mut at)
-                            .and_then(|n| u32::try_from(n).ok())
-                            .ok_or_else(garbled)?;
-                    }
-                    merges.push(Dimensions {
-                        start: (v[0], v[1]),
-                        end: (v[2], v[3]),
-                    });
-                }
+                // A sheet without its merges (`unplaced`) is not for this side to guess.
+                let merges = self.merges.get(&name).ok_or_else(garbled)?;
                 sink.sheet_start(&name, hidden, last);
-                self.sheet = Some((name, RowBuilder::new(&merges), Bounds::default()));
+                self.sheet = Some((name, RowBuilder::new(merges), Bounds::default()));
                 Ok(true)
             }
             CELLS => {
@@ -202,7 +207,8 @@ mod tests {
         #[test]
         fn any_bytes_are_an_answer_not_a_panic(msgs in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..64), 0..8)) {
             let limits = Limits::default();
-            let mut rows = Rows::new("f.xlsx", &limits);
+            let merges = Merges::new();
+            let mut rows = Rows::new("f.xlsx", &limits, &merges);
             for m in &msgs {
                 if rows.take(m, &mut Nothing).is_err() {
                     break;
@@ -212,16 +218,32 @@ mod tests {
     }
 
     #[test]
+    fn a_sheet_without_its_merges_is_unplaced_not_guessed() {
+        let limits = Limits::default();
+        let mut merges = Merges::new();
+        merges.insert("Có".into(), Vec::new());
+        let rows = Rows::new("f.xlsx", &limits, &merges);
+        assert!(!rows.unplaced(&start("Có", false, true)));
+        assert!(rows.unplaced(&start("Không", false, true)));
+        assert!(!rows.unplaced(&end()));
+        // Taken anyway, it is an internal error, not a sheet read without its merges.
+        let got =
+            Rows::new("f.xlsx", &limits, &merges).take(&start("Không", false, true), &mut Nothing);
+        assert!(got.unwrap_err().to_string().contains("lỗi nội bộ"));
+    }
+
+    #[test]
     fn an_error_keeps_its_kind_and_words() {
         let limits = Limits::default();
+        let merges = Merges::new();
         let e = Error::unreadable("f.xlsx, trang \"A\"", "tệp bị hỏng");
-        let got = Rows::new("f.xlsx", &limits).take(&failed(&e), &mut Nothing);
+        let got = Rows::new("f.xlsx", &limits, &merges).take(&failed(&e), &mut Nothing);
         let got = got.unwrap_err();
         assert!(matches!(got, Error::Unreadable { .. }));
         assert_eq!(got.to_string(), e.to_string());
         // Cells before any sheet started: an internal error that says so.
         let stray = cells(&Packed::default());
-        let msg = Rows::new("f.xlsx", &limits)
+        let msg = Rows::new("f.xlsx", &limits, &merges)
             .take(&stray, &mut Nothing)
             .unwrap_err()
             .to_string();

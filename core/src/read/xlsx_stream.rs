@@ -101,8 +101,9 @@ fn sequential<R: Read + Seek + Send>(
 }
 
 /// The cells of every worksheet of an xlsx/xlsm as messages (`read::cells`), for rows built
-/// elsewhere: the merges first (the pre-pass), then each sheet's cells packed. `emit` answers
-/// false when the other side stopped. An error is the last message.
+/// elsewhere: each sheet's cells packed. The merges are not looked for here: the other side
+/// finds them (`merges_apart`) while this one reads. `emit` answers false when the other side
+/// stopped. An error is the last message.
 pub(super) fn pack_xlsx<R: Read + Seek + Send>(
     mut src: R,
     file: &str,
@@ -110,14 +111,8 @@ pub(super) fn pack_xlsx<R: Read + Seek + Send>(
     emit: &mut dyn FnMut(Vec<u8>) -> bool,
 ) {
     let each = |book: &mut Xlsx<&mut R>, sheet: SheetOf<'_>, _: &mut Pre<'_, ()>| {
-        let merges = sheet.merges.unwrap_or_default();
         let at = sheet.at;
-        if !emit(super::cells::start(
-            at.name,
-            sheet.hidden,
-            sheet.last,
-            &merges,
-        )) {
+        if !emit(super::cells::start(at.name, sheet.hidden, sheet.last)) {
             return Ok(Ok(false));
         }
         let mut cells = match book.worksheet_cells_reader(at.name) {
@@ -135,11 +130,28 @@ pub(super) fn pack_xlsx<R: Read + Seek + Send>(
             other => other,
         })
     };
-    let read = super::zipguard::check(&mut src, file, super::Format::Xlsx, limits)
-        .and_then(|()| sequential(src, file, limits, each));
+    let read = super::zipguard::check(&mut src, file, super::Format::Xlsx, limits).and_then(|()| {
+        stream_book(&mut src, file, limits, &mut Pre::Away, each)
+            .unwrap_or_else(|Redo| Err(Error::unreadable(file, "lỗi nội bộ khi đọc các ô gộp")))
+    });
     if let Err(e) = read {
         emit(super::cells::failed(&e));
     }
+}
+
+/// The merges `pack_xlsx` leaves out, found by the side that builds the rows: what `sequential`
+/// does before its first sheet (the zip guard, then the pre-pass), with its errors, which come
+/// before any of the reading side's.
+pub(super) fn merges_apart<R: Read + Seek>(
+    mut src: R,
+    file: &str,
+    limits: &Limits,
+) -> Result<Merges> {
+    super::zipguard::check(&mut src, file, super::Format::Xlsx, limits)?;
+    src.seek(SeekFrom::Start(0))
+        .map_err(|e| open_error(file, e))?;
+    let (merges, _) = guarded(file, || prepass(src))?.map_err(|e| open_error(file, e))?;
+    Ok(merges)
 }
 
 /// A worksheet as `stream_book` gives it to the work done on each.
@@ -179,6 +191,8 @@ type Prepassed<S> = Result<std::result::Result<(Merges, S), String>>;
 enum Pre<'s, S> {
     Done(Merges),
     Running(Option<std::thread::ScopedJoinHandle<'s, Prepassed<S>>>),
+    /// The merges are found where the rows are built (`read::cells`): not waited for here.
+    Away,
 }
 
 /// The pre-pass beside could not place a sheet's part while that sheet's cells were held:
@@ -190,6 +204,7 @@ impl<S> Pre<'_, S> {
         match self {
             Pre::Done(_) => true,
             Pre::Running(t) => t.as_ref().is_none_or(|t| t.is_finished()),
+            Pre::Away => false,
         }
     }
 
@@ -206,7 +221,9 @@ impl<S> Pre<'_, S> {
         }
         match self {
             Pre::Done(m) => Ok(m),
-            Pre::Running(_) => Err(Error::unreadable(file, "lỗi nội bộ khi đọc các ô gộp")),
+            Pre::Running(_) | Pre::Away => {
+                Err(Error::unreadable(file, "lỗi nội bộ khi đọc các ô gộp"))
+            }
         }
     }
 }
@@ -797,7 +814,7 @@ fn convert(d: &DataRef) -> Value {
 
 // ---------- the merge pre-pass ----------
 
-type Merges = HashMap<String, Vec<Dimensions>>;
+pub type Merges = HashMap<String, Vec<Dimensions>>;
 
 /// Merges per sheet name, from the sheet parts' bytes; the reader is handed back.
 fn prepass<R: Read + Seek>(src: R) -> std::result::Result<(Merges, R), String> {
@@ -1111,7 +1128,11 @@ mod tests {
             stop_after,
             rows: 0,
         };
-        let mut rows = super::super::cells::Rows::new(name, limits);
+        let merges = match super::super::cells::merges(std::io::Cursor::new(bytes), name, limits) {
+            Ok(m) => m,
+            Err(e) => return (Err(e), Vec::new()),
+        };
+        let mut rows = super::super::cells::Rows::new(name, limits, &merges);
         for m in &msgs {
             match rows.take(m, &mut sink) {
                 Ok(true) => {}
