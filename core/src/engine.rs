@@ -465,10 +465,10 @@ impl Engine {
     /// VN-R15: a line's origin class and value (None when it has none).
     fn line_value(&self, line: &PurchaseLine) -> (OriginClass, Option<f64>) {
         let class = match line.get(Field::Origin) {
-            Some(fv) if !fv.raw.trim().is_empty() => match &fv.origin {
+            Some(fv) if !crate::text::trim(&fv.raw).is_empty() => match &fv.origin {
                 Some(o) => o.class,
                 None => {
-                    self.classify(fv.raw.trim(), line.text(Field::Manufacturer))
+                    self.classify(crate::text::trim(&fv.raw), line.text(Field::Manufacturer))
                         .class
                 }
             },

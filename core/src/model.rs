@@ -343,7 +343,10 @@ impl PurchaseLine {
 
     /// Trimmed text of a field, "" when absent.
     pub fn text(&self, f: Field) -> &str {
-        self.fields.get(&f).map(|v| v.raw.trim()).unwrap_or("")
+        self.fields
+            .get(&f)
+            .map(|v| crate::text::trim(&v.raw))
+            .unwrap_or("")
     }
 
     pub fn number(&self, f: Field) -> Option<f64> {

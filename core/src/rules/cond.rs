@@ -174,7 +174,46 @@ impl Hit<'_> {
 #[derive(Debug, Clone, Default)]
 pub struct Trace<'t> {
     pub hits: Vec<Hit<'t>>,
-    pub assumptions: Vec<Assumption>,
+    pub assumptions: Assumed,
+}
+
+/// The assumptions a trace made, each once, in the order first made. Inline: most rules of
+/// most lines assume the selection method or the bidding scope, and a `Vec` was an allocation
+/// per rule per line.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Assumed {
+    made: [Option<Assumption>; 3],
+    len: usize,
+}
+
+impl Assumed {
+    pub fn iter(&self) -> impl Iterator<Item = &Assumption> {
+        self.made[..self.len].iter().flatten()
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn contains(&self, a: &Assumption) -> bool {
+        self.iter().any(|x| x == a)
+    }
+
+    fn push(&mut self, a: Assumption) {
+        // One slot per kind of assumption, each made once: never full.
+        if let Some(slot) = self.made.get_mut(self.len) {
+            *slot = Some(a);
+            self.len += 1;
+        }
+    }
+
+    fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
 }
 
 /// How far a trace had got: a condition that fails is cut back to it, so evaluation writes
@@ -1134,6 +1173,34 @@ fn qualified_makers(l: &crate::registry::Lookup) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_of_assumption_has_its_slot() {
+        use Assumption::*;
+        let all = [TaxesZero, OpenBidding, DomesticBidding];
+        for a in all {
+            // A new kind stops this compiling: give `Assumed` a slot for it.
+            match a {
+                OpenBidding | DomesticBidding | TaxesZero => {}
+            }
+        }
+        let mut t = Trace::default();
+        for a in all.into_iter().chain(all) {
+            t.assume(a);
+        }
+        assert_eq!(t.assumptions.iter().copied().collect::<Vec<_>>(), all);
+        let m = t.mark();
+        t.cut(Mark {
+            assumptions: 1,
+            ..m
+        });
+        assert_eq!(
+            t.assumptions.iter().copied().collect::<Vec<_>>(),
+            [TaxesZero]
+        );
+        t.assume(DomesticBidding);
+        assert_eq!(t.assumptions.len(), 2);
+    }
 
     #[test]
     fn phrases_are_whole_words() {
