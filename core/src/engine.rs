@@ -249,15 +249,11 @@ impl Engine {
         len: u64,
         file_name: &str,
     ) -> Option<Format> {
-        if len == 0 || len > Limits::default().max_file_bytes as u64 {
+        if !worth_probing(len, &Limits::default()) {
             return None;
         }
-        let mut edges = Vec::with_capacity(head.len() + tail.len());
-        edges.extend_from_slice(head);
-        edges.extend_from_slice(tail);
-        sniff_format(&edges, file_name)
-            .ok()
-            .filter(|f| read::streams(*f) && matches!(f, Format::Xlsx | Format::Xlsm))
+        streamed_of(&[head, tail].concat(), file_name)
+            .filter(|f| matches!(f, Format::Xlsx | Format::Xlsm))
     }
 
     /// `check_reader` for an xlsx/xlsm whose cells are read elsewhere and arrive as messages
@@ -738,11 +734,22 @@ fn streamed_format<R: Read + Seek>(
     limits: &Limits,
 ) -> std::io::Result<Option<Format>> {
     let len = src.seek(SeekFrom::End(0))?;
-    if len == 0 || len > limits.max_file_bytes as u64 {
+    if !worth_probing(len, limits) {
         return Ok(None);
     }
-    let format = sniff_format(&probe(src, len)?, file_name).ok();
-    Ok(format.filter(|f| read::streams(*f)))
+    Ok(streamed_of(&probe(src, len)?, file_name))
+}
+
+/// Whether a file of `len` bytes can be streamed at all (not empty, not over the size limit).
+fn worth_probing(len: u64, limits: &Limits) -> bool {
+    len > 0 && len <= limits.max_file_bytes as u64
+}
+
+/// The format, if one that streams, of a file whose two ends (`probe`) are `edges`.
+fn streamed_of(edges: &[u8], file_name: &str) -> Option<Format> {
+    sniff_format(edges, file_name)
+        .ok()
+        .filter(|f| read::streams(*f))
 }
 
 /// How much of each end of a file the format sniffing reads.
@@ -760,17 +767,13 @@ pub fn probe_edges(len: u64) -> (std::ops::Range<u64>, std::ops::Range<u64>) {
     (head, tail)
 }
 
+/// The file's two ends (`probe_edges`), one after the other.
 fn probe<R: Read + Seek>(src: &mut R, len: u64) -> std::io::Result<Vec<u8>> {
-    const EDGE: u64 = PROBE_EDGE;
     let mut out = Vec::new();
-    src.seek(SeekFrom::Start(0))?;
-    if len <= 2 * EDGE {
-        src.read_to_end(&mut out)?;
-        return Ok(out);
+    for r in <[_; 2]>::from(probe_edges(len)) {
+        src.seek(SeekFrom::Start(r.start))?;
+        src.by_ref().take(r.end - r.start).read_to_end(&mut out)?;
     }
-    src.by_ref().take(EDGE).read_to_end(&mut out)?;
-    src.seek(SeekFrom::Start(len - EDGE))?;
-    src.read_to_end(&mut out)?;
     Ok(out)
 }
 
