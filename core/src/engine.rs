@@ -194,13 +194,8 @@ impl Engine {
                 // (only xlsx has a pre-pass).
                 let beside = opts.threads > 1 && matches!(format, Format::Xlsx | Format::Xlsm);
                 let second = if beside { src.again() } else { None };
-                let ahead = if beside {
-                    Ahead::Far
-                } else if opts.threads > 1 && !text {
-                    Ahead::Near
-                } else {
-                    Ahead::Inline
-                };
+                // Otherwise read on this thread: a CSV's records are split here (above).
+                let ahead = if beside { Ahead::Far } else { Ahead::Inline };
                 let streamed = read_ahead(
                     ahead,
                     file_name,

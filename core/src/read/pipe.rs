@@ -12,10 +12,6 @@ use crate::Result;
 pub enum Ahead {
     /// No reader thread: read on the caller's thread.
     Inline,
-    /// A couple of batches: the reader outruns the checking (text files), and rows queued
-    /// deeper only went cold in memory before they were checked (csv: 4,000 more page faults
-    /// and 5 % more time than with two batches).
-    Near,
     /// Many batches: the rows held for the xlsx merge pre-pass are released at once, and
     /// the reader must not wait for the checkers to take them.
     Far,
@@ -31,7 +27,6 @@ where
     #[cfg(not(target_arch = "wasm32"))]
     match ahead {
         Ahead::Inline => {}
-        Ahead::Near => return threaded::run(file, threaded::NEAR, read, sink),
         Ahead::Far => return threaded::run(file, threaded::QUEUE, read, sink),
     }
     let _ = file;
@@ -70,8 +65,6 @@ mod threaded {
     pub(super) const BATCH: usize = 256;
     const BATCH_BYTES: usize = 256 << 10;
     pub(super) const QUEUE: usize = 64;
-    /// Messages in flight for `Ahead::Near`.
-    pub(super) const NEAR: usize = 2;
 
     /// The reader's side: collects rows into batches and sends them.
     struct Sender {
@@ -233,37 +226,30 @@ mod tests {
         let a = read_ahead(Ahead::Inline, "t.xlsx", book(1000, &sent), &mut inline).unwrap();
         assert_eq!(a, Streamed::Done);
         assert_eq!(inline.calls.len(), 1000 + 5);
-        for how in [Ahead::Near, Ahead::Far] {
-            let mut ahead = Log::default();
-            let b = read_ahead(how, "t.xlsx", book(1000, &sent), &mut ahead).unwrap();
-            assert_eq!(b, Streamed::Done);
-            assert_eq!(inline.calls, ahead.calls, "{how:?}");
-        }
+        let mut ahead = Log::default();
+        let b = read_ahead(Ahead::Far, "t.xlsx", book(1000, &sent), &mut ahead).unwrap();
+        assert_eq!(b, Streamed::Done);
+        assert_eq!(inline.calls, ahead.calls);
     }
 
     #[test]
     fn a_stop_stops_the_reader() {
-        for (how, queue) in [
-            (Ahead::Near, super::threaded::NEAR),
-            (Ahead::Far, super::threaded::QUEUE),
-        ] {
-            let sent = std::sync::atomic::AtomicUsize::new(0);
-            let mut log = Log {
-                stop_after: Some(10),
-                ..Default::default()
-            };
-            let r = read_ahead(how, "t.xlsx", book(1_000_000, &sent), &mut log).unwrap();
-            assert_eq!(r, Streamed::Stopped);
-            assert_eq!(log.rows, 10); // the row of sheet A and nine of B, the last said stop
-            let sent = sent.load(std::sync::atomic::Ordering::Relaxed);
-            // At most a full queue, the batch being delivered, the one being sent and one
-            // more: far from the million rows the book has.
-            let bound = (queue + 3) * super::threaded::BATCH;
-            assert!(
-                sent <= bound,
-                "{how:?}: the reader went on for {sent} rows (bound {bound})"
-            );
-        }
+        let sent = std::sync::atomic::AtomicUsize::new(0);
+        let mut log = Log {
+            stop_after: Some(10),
+            ..Default::default()
+        };
+        let r = read_ahead(Ahead::Far, "t.xlsx", book(1_000_000, &sent), &mut log).unwrap();
+        assert_eq!(r, Streamed::Stopped);
+        assert_eq!(log.rows, 10); // the row of sheet A and nine of B, the last said stop
+        let sent = sent.load(std::sync::atomic::Ordering::Relaxed);
+        // At most a full queue, the batch being delivered, the one being sent and one
+        // more: far from the million rows the book has.
+        let bound = (super::threaded::QUEUE + 3) * super::threaded::BATCH;
+        assert!(
+            sent <= bound,
+            "the reader went on for {sent} rows (bound {bound})"
+        );
     }
 
     #[test]

@@ -90,11 +90,7 @@ fn sequential<R: Read + Seek + Send>(
         &mut Pre<'_, ()>,
     ) -> std::result::Result<Result<bool>, Redo>,
 ) -> Result<Streamed> {
-    let mut src = src;
-    src.seek(SeekFrom::Start(0))
-        .map_err(|e| open_error(file, e))?;
-    // Pre-pass: merges of every sheet part, by sheet name.
-    let (merges, mut src) = guarded(file, || prepass(src))?.map_err(|e| open_error(file, e))?;
+    let (merges, mut src) = prepassed(src, file)?;
     let mut pre: Pre<'_, ()> = Pre::Done(merges);
     stream_book(&mut src, file, limits, &mut pre, each)
         .unwrap_or_else(|Redo| Err(Error::unreadable(file, "lỗi nội bộ khi đọc các ô gộp")))
@@ -148,10 +144,15 @@ pub(super) fn merges_apart<R: Read + Seek>(
     limits: &Limits,
 ) -> Result<Merges> {
     super::zipguard::check(&mut src, file, super::Format::Xlsx, limits)?;
+    prepassed(src, file).map(|(merges, _)| merges)
+}
+
+/// The pre-pass from the file's start: merges of every sheet part, by sheet name, and the
+/// reader handed back; its failures worded as `sequential` reports them.
+fn prepassed<R: Read + Seek>(mut src: R, file: &str) -> Result<(Merges, R)> {
     src.seek(SeekFrom::Start(0))
         .map_err(|e| open_error(file, e))?;
-    let (merges, _) = guarded(file, || prepass(src))?.map_err(|e| open_error(file, e))?;
-    Ok(merges)
+    guarded(file, || prepass(src))?.map_err(|e| open_error(file, e))
 }
 
 /// A worksheet as `stream_book` gives it to the work done on each.
