@@ -1,7 +1,8 @@
 //! A check of a small award sheet built here, run by the page's worker while the user is still
 //! choosing a file: the browser first runs wasm on its quick baseline tier and compiles the
 //! hot functions to optimised code only as they run, so the first real check of a session was
-//! ~25 % slower than the ones after it (1.62 s against 1.30 s on a 100,000-line file).
+//! ~25 % slower than the ones after it (1.62 s against 1.30 s on a 100,000-line file). The
+//! reading worker reads bigger sheets built here, in both ways a workbook stores its texts.
 
 use rust_xlsxwriter::{Workbook, XlsxError};
 use std::fmt::Write as _;
