@@ -1,5 +1,6 @@
 // Time one file in the page (headless Chromium, the worker) against the native CLI.
-// Usage: node wasm/e2e/bench.cjs FILE [--as-of YYYY-MM-DD] [--runs N] [--cold]   (after bash wasm/build.sh
+// Usage: node wasm/e2e/bench.cjs FILE [--as-of YYYY-MM-DD] [--runs N] [--cold] [--again] [--settle MS]
+//   (after bash wasm/build.sh
 // and cargo build --release -p hangviet-cli). HANGVIET_BIN picks the native binary (default
 // target/release/hangviet).
 //
@@ -10,26 +11,33 @@
 // playwright's round trips) is printed beside it. Prints one JSON object (median [min–max] of the
 // rounds, the page's time split by the worker's messages) and a line with both ratios. Exits 1
 // when the page's counts differ from the CLI's or the two native runs disagree. The file is chosen
-// after the worker's warm-up check (worker.js), unless --cold.
+// after the worker's warm-up check (worker.js), unless --cold. --again also checks the file a
+// second time in the same tab and prints that time: a first check much slower than the second
+// means the warm-up leaves some of the first check's code on the browser's baseline tier.
+// --settle MS waits that long after the warm-up before choosing the file (the browser finishes
+// compiling what the warm-up made hot; a person opening a file dialog takes longer than that).
 const fs = require("node:fs");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
 const { serve, launch } = require("./browser.cjs");
 
 function parseArgs(argv) {
-  const a = { file: null, asOf: "2026-03-01", runs: 3, cold: false };
+  const a = { file: null, asOf: "2026-03-01", runs: 3, cold: false, again: false, settle: 0 };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i];
     if (v === "--as-of") a.asOf = argv[++i];
     else if (v === "--runs") a.runs = Number(argv[++i]);
     else if (v === "--cold") a.cold = true;
+    else if (v === "--again") a.again = true;
+    else if (v === "--settle") a.settle = Number(argv[++i]);
     else if (!a.file && v && !v.startsWith("--")) a.file = path.resolve(v);
     else throw new Error(`bench.cjs: unknown argument '${v}'`);
   }
-  if (!a.file) throw new Error("usage: node wasm/e2e/bench.cjs FILE [--as-of YYYY-MM-DD] [--runs N] [--cold]");
+  if (!a.file) throw new Error("usage: node wasm/e2e/bench.cjs FILE [--as-of YYYY-MM-DD] [--runs N] [--cold] [--again] [--settle MS]");
   if (!fs.statSync(a.file, { throwIfNoEntry: false })?.isFile()) throw new Error(`bench.cjs: ${a.file} is not a file`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(a.asOf || "")) throw new Error("bench.cjs: --as-of wants YYYY-MM-DD");
   if (!Number.isInteger(a.runs) || a.runs < 1) throw new Error("bench.cjs: --runs wants a whole number ≥ 1");
+  if (!Number.isInteger(a.settle) || a.settle < 0) throw new Error("bench.cjs: --settle wants milliseconds ≥ 0");
   return a;
 }
 
@@ -78,7 +86,7 @@ function stampWorkerMessages() {
 
 // One page run in a fresh tab: ms from choosing the file to the rendered results, its counts,
 // and where the time went.
-async function pageRun(context, url, file, asOf, cold) {
+async function pageRun(context, url, file, asOf, cold, again, settle) {
   const page = await context.newPage();
   try {
     await page.addInitScript(stampWorkerMessages);
@@ -87,6 +95,7 @@ async function pageRun(context, url, file, asOf, cold) {
     // By default the file is chosen once the worker's warm-up check is done, as a person
     // choosing a file gives it time to; --cold chooses it at once (the warm-up then runs first).
     if (!cold) await page.waitForFunction(() => window.hangvietWarm === true);
+    if (settle) await page.waitForTimeout(settle);
     await page.click("#options summary");
     await page.fill('[data-testid="as-of"]', asOf);
     const start = await page.evaluate(() => performance.now());
@@ -107,7 +116,19 @@ async function pageRun(context, url, file, asOf, cold) {
     // The first table page, asked of the worker once the overview arrived.
     const rowsMark = marks.find((m) => m.type === "rows" && m.at >= done.at);
     if (!first || !last || !done) throw new Error(`page: worker messages missing: ${JSON.stringify(marks)}`);
+    let againMs = null;
+    if (again) {
+      // The same file once more in this tab (the selection cleared first, so it changes).
+      await page.evaluate(() => { window.__hvDone = null; window.__hvChosen = null; });
+      await page.setInputFiles('[data-testid="file-input"]', []);
+      await page.setInputFiles('[data-testid="file-input"]', file);
+      await page.waitForFunction(() => window.__hvDone && window.__hvDone.painted, null, { timeout: 600_000 });
+      againMs = await page.evaluate(() => window.__hvDone.painted - window.__hvChosen);
+      const s2 = await page.$eval('[data-testid="summary"]', (e) => ({ ...e.dataset }));
+      if (s2.findings !== s.findings || s2.lines !== s.lines) mismatch("the page's two checks of the file", s, s2);
+    }
     return {
+      again_ms: againMs,
       // From the page's change event to the results drawn, by the page's clock.
       ms: end - chosen,
       // As the harness saw it (setInputFiles called → done noticed): the earlier measure.
@@ -155,13 +176,13 @@ function mismatch(what, a, b) {
 }
 
 async function main() {
-  const { file, asOf, runs, cold } = parseArgs(process.argv.slice(2));
+  const { file, asOf, runs, cold, again, settle } = parseArgs(process.argv.slice(2));
   const bin = process.env.HANGVIET_BIN || path.join(__dirname, "..", "..", "target", "release", "hangviet");
   const base = ["check", "--format", "json", "--as-of", asOf];
 
   const web = await serve();
   const b = await launch();
-  const times = { threads: [], jobs1: [], page: [], harness: [] };
+  const times = { threads: [], jobs1: [], page: [], harness: [], again: [] };
   const phases = [];
   let cli = null;
   let cliText = null;
@@ -179,7 +200,7 @@ async function main() {
       times.threads.push(d.ms);
       times.jobs1.push(one.ms);
 
-      const p = await pageRun(b.context, web.url, file, asOf, cold);
+      const p = await pageRun(b.context, web.url, file, asOf, cold, again, settle);
       const want = {
         lines: cli.summary.lines,
         findings: cli.findings.length,
@@ -189,12 +210,13 @@ async function main() {
       if (JSON.stringify(p.counts) !== JSON.stringify(want)) mismatch("page and CLI counts", p.counts, want);
       times.page.push(p.ms);
       times.harness.push(p.harness_ms);
+      if (again) times.again.push(p.again_ms);
       phases.push(p.phases);
       pageCounts = p.counts;
       rows = p.rows;
       console.error(
         `round ${i + 1}/${runs}: native ${(d.ms / 1000).toFixed(2)} s, --jobs 1 ${(one.ms / 1000).toFixed(2)} s, ` +
-          `page ${(p.ms / 1000).toFixed(2)} s`,
+          `page ${(p.ms / 1000).toFixed(2)} s` + (again ? `, again ${(p.again_ms / 1000).toFixed(2)} s` : ""),
       );
     }
   } finally {
@@ -212,6 +234,7 @@ async function main() {
     as_of: asOf,
     runs,
     page_worker: cold ? "cold (file chosen at once)" : "warm (file chosen after the warm-up check)",
+    settle_ms: settle,
     lines: cli.summary.lines,
     findings: cli.findings.length,
     page_counts: pageCounts,
@@ -220,6 +243,7 @@ async function main() {
     native_jobs1_ms: jobs1,
     browser_ms: page,
     browser_seen_by_harness_ms: stats(times.harness),
+    ...(again ? { browser_again_same_tab_ms: stats(times.again) } : {}),
     browser_phases_ms: phaseStats,
     ratio_page_to_native: ratio(page.median, threads.median),
     ratio_page_to_native_jobs1: ratio(page.median, jobs1.median),
@@ -228,7 +252,8 @@ async function main() {
   console.log(
     `${result.file}: ${result.lines} lines, ${result.findings} findings (page: the same); median [min–max] of ${runs}: ` +
       `native ${show(threads)}, native --jobs 1 ${show(jobs1)}, page (${cold ? "cold" : "warm"}) ${show(page)}; ` +
-      `page / native = ${result.ratio_page_to_native}×, page / native --jobs 1 = ${result.ratio_page_to_native_jobs1}×`,
+      `page / native = ${result.ratio_page_to_native}×, page / native --jobs 1 = ${result.ratio_page_to_native_jobs1}×` +
+      (again ? `; the same file again in the same tab ${show(result.browser_again_same_tab_ms)}` : ""),
   );
 }
 
