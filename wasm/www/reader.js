@@ -3,26 +3,39 @@
 // check two cores (the reading, inflate and XML, was half of a check's time in one worker).
 // Protocol (this worker is started by worker.js):
 //   checker → reader  { type: "read", bytes, name }   (bytes transferred)
+//   checker → reader  { type: "hurry" }   a file is being checked without this worker: skip
+//                     the rest of the warm-up
 //   reader → checker  { type: "ready" } once loaded and warmed  |  { type: "fatal", message }
 //                     { type: "cells", msg }  a Uint8Array (transferred), in order
 //                     { type: "end" }  after the last message of a file
 //                     { type: "crash", panic }  the module trapped on this file; then it closes
 import init, * as hv from "./pkg/hangviet_wasm.js";
 
+let hurry = false;
+
 const ready = init()
-  .then(() => {
+  .then(async () => {
     // As the checking worker warms its engine: the reading code runs optimised from the
-    // first file on.
-    try {
-      hv.warmUpReader();
-    } catch (_) {
-      /* only no warm-up */
+    // first file on. Twice: the browser optimises a function for its next call, and the
+    // reading loops are one long call each. Not the second time when a file came meanwhile
+    // (the checking worker checks it alone and needs the cores).
+    for (let round = 0; round < 2 && !hurry; round++) {
+      try {
+        hv.warmUpReader();
+      } catch (_) {
+        /* only no warm-up */
+      }
+      await new Promise((r) => setTimeout(r, 0));
     }
     postMessage({ type: "ready" });
   })
   .catch((e) => postMessage({ type: "fatal", message: String((e && e.message) || e) }));
 
 onmessage = async (ev) => {
+  if (ev.data && ev.data.type === "hurry") {
+    hurry = true;
+    return;
+  }
   await ready;
   const { bytes, name } = ev.data;
   try {

@@ -210,6 +210,9 @@ async function check({ id, files, options, crashed }) {
         if (self.hangvietPanicOn === name) hv.panicForTest();
         const beside =
           self.crypto && crypto.subtle && reader && reader.isReady && s.readsAsCells(new Uint8Array(bytes), name);
+        // Checked here alone while the reader still warms up: it skips its second round, so
+        // the two do not share the cores for long.
+        if (reader && !reader.isReady) reader.worker.postMessage({ type: "hurry" });
         if (beside) await checkBeside(s, bytes, name);
         else s.add(new Uint8Array(bytes), name, await sha256(bytes));
       } catch (e) {
