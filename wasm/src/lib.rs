@@ -341,18 +341,23 @@ fn check_from_cells(engine: &Engine, bytes: &[u8], opts: &CheckOptions) {
 
 /// The reading worker's warm-up: read a 10,000-line sheet with as many item names into messages
 /// and drop them, once with its texts in a shared-strings part (as Excel writes them) and once
-/// in the cells (as one-pass writers do). reader.js calls it twice, so the reading code runs
-/// optimised by the time a file comes: the browser optimises a function only for its next
+/// in the cells (as one-pass writers do). reader.js calls it twice (`again` keeps the two
+/// workbooks for the next call), so the reading code runs optimised by the time a file comes: the browser optimises a function only for its next
 /// call, and a file's shared strings and its cells are each one long loop. A smaller warm-up,
 /// or one way of storing texts only, left the first big file's read at 720-940 ms where the
 /// next ones took 540-600 ms. Returns the number of messages.
 #[wasm_bindgen(js_name = warmUpReader)]
-pub fn warm_up_reader() -> Result<u32, JsError> {
-    let shared = warm::sample(10_000, 10_000).map_err(|e| js_err(e.to_string()))?;
-    let inline = warm::sample_inline(10_000, 10_000);
+pub fn warm_up_reader(again: bool) -> Result<u32, JsError> {
+    let samples = match WARM_SAMPLES.with(|s| s.borrow_mut().take()) {
+        Some(s) => s,
+        None => [
+            warm::sample(10_000, 10_000).map_err(|e| js_err(e.to_string()))?,
+            warm::sample_inline(10_000, 10_000),
+        ],
+    };
     let limits = hangviet_core::read::Limits::default();
     let mut n = 0u32;
-    for bytes in [&shared, &inline] {
+    for bytes in &samples {
         hangviet_core::read::cells::read_xlsx(
             std::io::Cursor::new(&bytes[..]),
             "warm-up.xlsx",
@@ -363,7 +368,16 @@ pub fn warm_up_reader() -> Result<u32, JsError> {
             },
         );
     }
+    if again {
+        WARM_SAMPLES.with(|s| *s.borrow_mut() = Some(samples));
+    }
     Ok(n)
+}
+
+thread_local! {
+    /// The reader's warm-up workbooks between its rounds (`again`): building them took ~0.1 s
+    /// a round. A file read drops them if a round was skipped.
+    static WARM_SAMPLES: RefCell<Option<[Vec<u8>; 2]>> = const { RefCell::new(None) };
 }
 
 /// The packs in force for these options: [{ id, version, hash, source }], main pack first.
@@ -737,6 +751,7 @@ impl Session {
 /// last message; this throws only when `emit` did (the messages are then cut short).
 #[wasm_bindgen(js_name = readCells)]
 pub fn read_cells(bytes: &[u8], file_name: &str, emit: &js_sys::Function) -> Result<(), JsError> {
+    WARM_SAMPLES.with(|s| s.borrow_mut().take());
     let limits = hangviet_core::read::Limits::default();
     let mut failed = None;
     hangviet_core::read::cells::read_xlsx(

@@ -21,7 +21,7 @@ const ready = init()
     // (the checking worker checks it alone and needs the cores).
     for (let round = 0; round < 2 && !hurry; round++) {
       try {
-        hv.warmUpReader();
+        hv.warmUpReader(round === 0);
       } catch (_) {
         /* only no warm-up */
       }
