@@ -342,10 +342,11 @@ fn check_from_cells(engine: &Engine, bytes: &[u8], opts: &CheckOptions) {
 /// The reading worker's warm-up: read a 10,000-line sheet with as many item names into messages
 /// and drop them, once with its texts in a shared-strings part (as Excel writes them) and once
 /// in the cells (as one-pass writers do). reader.js calls it twice (`again` keeps the two
-/// workbooks for the next call), so the reading code runs optimised by the time a file comes: the browser optimises a function only for its next
-/// call, and a file's shared strings and its cells are each one long loop. A smaller warm-up,
-/// or one way of storing texts only, left the first big file's read at 720-940 ms where the
-/// next ones took 540-600 ms. Returns the number of messages.
+/// workbooks for the next call), so the reading code runs optimised by the time a file comes:
+/// the browser optimises a function only for its next call, and a file's shared strings and
+/// its cells are each one long loop. A smaller warm-up, or one way of storing texts only, left
+/// the first big file's read at 720-940 ms where the next ones took 540-600 ms. Returns the
+/// number of messages.
 #[wasm_bindgen(js_name = warmUpReader)]
 pub fn warm_up_reader(again: bool) -> Result<u32, JsError> {
     let samples = match WARM_SAMPLES.with(|s| s.borrow_mut().take()) {
