@@ -46,29 +46,7 @@ impl Addr {
 
     /// The address of a 0-based row and column.
     pub fn at(row: u32, col: u32) -> Addr {
-        let mut a = Addr::default();
-        let (buf, k) = letters(col);
-        let letters = buf.len() - k;
-        // Byte loops, not `copy_from_slice`: a few bytes each, and a call to memcpy per field
-        // of every line cost more than the copying.
-        for (to, from) in a.buf.iter_mut().zip(&buf[k..]) {
-            *to = *from;
-        }
-        // Digits of the 1-based row, written backwards the same way.
-        let mut digits = [0u8; 10];
-        let mut n = u64::from(row) + 1;
-        let mut d = digits.len();
-        while n > 0 || d == digits.len() {
-            d -= 1;
-            digits[d] = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
-        let end = letters + digits.len() - d;
-        for (to, from) in a.buf[letters..].iter_mut().zip(&digits[d..]) {
-            *to = *from;
-        }
-        a.len = end as u8;
-        a
+        RowAddrs::new(row).at(col)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -79,6 +57,57 @@ impl Addr {
         // Always whole characters of a `str` (`at` writes ASCII; `From<&str>` cuts at a
         // character boundary), so this never takes the fallback.
         std::str::from_utf8(&self.buf[..usize::from(self.len)]).unwrap_or("")
+    }
+}
+
+/// The addresses of one row's cells: the row's digits are worked out once, not per cell
+/// (a line's fields are all on one row).
+pub struct RowAddrs {
+    /// The 1-based row's digits, from the first byte on.
+    digits: [u8; 10],
+    len: usize,
+}
+
+impl RowAddrs {
+    pub fn new(row: u32) -> RowAddrs {
+        let mut back = [0u8; 10];
+        let mut n = u64::from(row) + 1;
+        let mut d = back.len();
+        while n > 0 || d == back.len() {
+            d -= 1;
+            back[d] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        let mut digits = [0u8; 10];
+        for (to, from) in digits.iter_mut().zip(&back[d..]) {
+            *to = *from;
+        }
+        RowAddrs {
+            digits,
+            len: back.len() - d,
+        }
+    }
+
+    /// The address of the 0-based column `col` on this row.
+    pub fn at(&self, col: u32) -> Addr {
+        let (buf, k) = letters(col);
+        let letters = buf.len() - k;
+        // The letters moved to the front by a shift (k is at most 7: a column has a letter).
+        let front = (u64::from_be_bytes(buf) << (8 * k)).to_be_bytes();
+        // Whole fixed-size arrays copied (no call to memcpy); bytes past `len` are never read.
+        let mut a = Addr::EMPTY;
+        if let Some(head) = a.buf.first_chunk_mut::<8>() {
+            *head = front;
+        }
+        if let Some(tail) = a
+            .buf
+            .get_mut(letters..letters + 10)
+            .and_then(|t| t.first_chunk_mut::<10>())
+        {
+            *tail = self.digits;
+        }
+        a.len = (letters + self.len) as u8;
+        a
     }
 }
 
@@ -164,6 +193,18 @@ impl serde::Serialize for Addr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rows_addresses_are_its_cells_names() {
+        for row in [0, 8, 9, 99, 1_048_575, 999_999_999, u32::MAX] {
+            let addrs = RowAddrs::new(row);
+            for col in [0, 1, 25, 26, 701, 702, 16_383, u32::MAX] {
+                let want = format!("{}{}", col_letters(col), u64::from(row) + 1);
+                assert_eq!(addrs.at(col).as_str(), want);
+                assert_eq!(addrs.at(col), Addr::from(want.as_str()));
+            }
+        }
+    }
 
     #[test]
     fn addresses_inline() {

@@ -9,7 +9,7 @@ pub mod rows;
 pub use crate::error::line_col;
 pub use headers::{fold_header, HeaderTable};
 
-use crate::cell::{col_letters, Addr};
+use crate::cell::{col_letters, RowAddrs};
 use crate::model::{
     ColumnMap, Field, FieldValue, PackageFacts, Problem, PurchaseLine, Sheet, SheetKind, Skipped,
     Unmapped,
@@ -625,13 +625,14 @@ fn make_line(
     let mut fields = crate::model::FieldMap::with_capacity(header.by_field.len());
     // Number errors, by column, so they are reported in column order as before.
     let mut errors: Vec<(usize, Problem)> = Vec::new();
+    let addrs = RowAddrs::new(i);
     for &k in &header.by_field {
         let Some((j, Some(f), _)) = header.columns.get(k) else {
             continue;
         };
         // Each column appears once in the header, so its cell can be moved out of the row.
         let v = row.get_mut(*j).map(std::mem::take).unwrap_or(Value::Empty);
-        let cell = Addr::at(i, *j as u32);
+        let cell = addrs.at(*j as u32);
         let number = match v {
             Value::Number(n) => Some(n),
             _ => None,
@@ -666,7 +667,7 @@ fn make_line(
                 if !v.is_empty() {
                     extra.insert(
                         text.clone(),
-                        FieldValue::text(v.into_text(), Addr::at(i, *j as u32)),
+                        FieldValue::text(v.into_text(), addrs.at(*j as u32)),
                     );
                 }
             }
