@@ -11,8 +11,9 @@ use crate::registry::{EvidenceKind, Lookup, Registry};
 use crate::text::{fold, fold_cow};
 use regex::Regex;
 use std::borrow::Cow;
-use std::cell::{Cell, OnceCell};
-use std::collections::BTreeMap;
+use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 use toml::Spanned;
 
 /// A load error at a byte offset of the file being read.
@@ -272,7 +273,7 @@ pub struct LineMemo {
     req_origin: OnceCell<Option<Origin>>,
     line_origin: OnceCell<Option<Origin>>,
     /// Each field's folded text, by `Field as usize`: most rules test the same few fields.
-    folded: [OnceCell<String>; Field::ALL.len()],
+    folded: [OnceCell<Rc<str>>; Field::ALL.len()],
 }
 
 impl LineMemo {
@@ -282,41 +283,39 @@ impl LineMemo {
 }
 
 thread_local! {
-    /// Folded texts' buffers from the lines checked before on this thread, for the next line's
-    /// (a few per line: allocating each cost more than folding it).
-    static SPARE: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Folded texts of the lines checked before on this thread, by their text: models, brands,
+    /// makers and origins repeat from line to line, and folding each again cost a tenth of a
+    /// check (a look-up is a hash and a compare).
+    static FOLDS: RefCell<HashMap<Box<str>, Rc<str>>> = RefCell::new(HashMap::new());
 }
 
-/// Buffers kept for reuse per thread, and the longest one kept.
-const SPARE_MAX: usize = 32;
-const SPARE_ROOM: usize = 4096;
+/// Texts kept per thread before the cache starts afresh (a file's repetition is local).
+const FOLDS_MAX: usize = 4096;
+/// Longer texts are folded each time: they rarely repeat, and would hold memory.
+const FOLDS_ROOM: usize = 256;
 
-impl Drop for LineMemo {
-    fn drop(&mut self) {
-        let _ = SPARE.try_with(|spare| {
-            let Ok(mut spare) = spare.try_borrow_mut() else {
-                return;
-            };
-            for cell in &mut self.folded {
-                if let Some(s) = cell.take() {
-                    if spare.len() < SPARE_MAX && s.capacity() <= SPARE_ROOM {
-                        spare.push(s);
-                    }
-                }
-            }
-        });
+/// `fold`, from this thread's cache when the text was folded before.
+fn fold_cached(raw: &str) -> Rc<str> {
+    let fold = || Rc::<str>::from(fold(raw));
+    if raw.len() > FOLDS_ROOM {
+        return fold();
     }
-}
-
-/// `fold` into a spare buffer of this thread when there is one.
-fn fold_spare(raw: &str) -> String {
-    let mut out = SPARE
-        .try_with(|spare| spare.try_borrow_mut().ok().and_then(|mut s| s.pop()))
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    crate::text::fold_into(&mut out, raw);
-    out
+    FOLDS
+        .try_with(|folds| {
+            let Ok(mut folds) = folds.try_borrow_mut() else {
+                return fold();
+            };
+            if let Some(f) = folds.get(raw) {
+                return Rc::clone(f);
+            }
+            if folds.len() >= FOLDS_MAX {
+                folds.clear();
+            }
+            let f = fold();
+            folds.insert(raw.into(), Rc::clone(&f));
+            f
+        })
+        .unwrap_or_else(|_| fold())
 }
 
 impl<'a> Ctx<'a> {
@@ -368,7 +367,7 @@ impl<'a> Ctx<'a> {
     /// The line's field text folded, worked out once per line.
     fn folded(&self, f: Field, raw: &str) -> &str {
         match self.memo().folded.get(f as usize) {
-            Some(cell) => cell.get_or_init(|| fold_spare(raw)),
+            Some(cell) => cell.get_or_init(|| fold_cached(raw)),
             None => "",
         }
     }
@@ -1200,6 +1199,29 @@ mod tests {
         );
         t.assume(DomesticBidding);
         assert_eq!(t.assumptions.len(), 2);
+    }
+
+    #[test]
+    fn cached_folds_are_folds() {
+        let long = "Máy Đo Huyết Áp ".repeat(30);
+        let texts = [
+            "Việt Nam",
+            "  KARL  STORZ ",
+            "Theo E-HSDT",
+            "",
+            long.as_str(),
+        ];
+        for _ in 0..2 {
+            for t in texts {
+                assert_eq!(&*fold_cached(t), fold(t), "{t:?}");
+            }
+        }
+        // Bounded: a file of texts that never repeat starts the cache afresh.
+        for i in 0..FOLDS_MAX + 10 {
+            assert_eq!(&*fold_cached(&format!("Hãng {i}")), format!("hang {i}"));
+        }
+        let kept = FOLDS.with(|f| f.borrow().len());
+        assert!(kept <= FOLDS_MAX, "{kept}");
     }
 
     #[test]
