@@ -8,7 +8,7 @@ use super::{Format, Limits, RawBook, RawSheet, RowSink, Streamed, Value};
 use crate::text::{nfc, plainly_nfc};
 use crate::{Error, Result};
 use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1258};
-use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom};
+use std::io::{Cursor, Read, Seek, SeekFrom};
 
 /// Decode to text, saying which encoding was used.
 pub fn decode(bytes: &[u8]) -> (String, &'static str) {
@@ -77,18 +77,22 @@ fn detect_delimiter(text: &str, format: Format) -> u8 {
 /// Lines `detect_delimiter` looks at.
 const DELIMITER_LINES: usize = 20;
 
-/// U+037E GREEK QUESTION MARK in UTF-8: NFC turns it into `;`, so a file holding it is composed
-/// whole before it is split, as it always was.
+/// U+037E GREEK QUESTION MARK in UTF-8: NFC turns it into `;`. In the first lines, or in a file
+/// split by `;`, the file is composed whole before it is split, as it always was.
 const GREEK_QUESTION_MARK: [u8; 2] = [0xCD, 0xBE];
+
+/// Bytes asked of the file at a time (the csv reader's buffer, and the first lines' reads).
+const CHUNK: usize = 64 * 1024;
 
 /// Where a file's records come from once its encoding is known.
 enum Source<R> {
-    /// Valid UTF-8 (after any BOM), read as it comes: `head` is the first lines, already taken
-    /// from `rest` to find the delimiter. Each cell is composed to NFC on its own, which is what
-    /// composing the whole text gives: no delimiter, quote or line break composes with a mark.
-    Utf8 { head: Vec<u8>, rest: BufReader<R> },
-    /// UTF-16, Windows-1258 (and UTF-8 with a BOM but broken bytes, or holding U+037E) are
-    /// decoded whole and composed to NFC, as before streaming: such files are small in practice.
+    /// UTF-8 as far as the first lines show (after any BOM), read once as it comes: each record
+    /// is checked as it is split, and composed to NFC cell by cell, which is what composing the
+    /// whole text gives (no delimiter, quote or line break composes with a mark). `head` is the
+    /// first lines, already read to find the delimiter; `rest` is the file after them.
+    Utf8 { head: Vec<u8>, rest: R },
+    /// UTF-16, Windows-1258 (and UTF-8 with a BOM but broken bytes, or U+037E in the first lines)
+    /// are decoded whole and composed to NFC: such files are small in practice.
     Decoded(String),
 }
 
@@ -99,8 +103,9 @@ struct Opened<R> {
     delimiter: u8,
 }
 
-/// Decide the encoding (by the BOM, then by checking every byte is UTF-8, as `decode` does) and
-/// the delimiter, without holding a UTF-8 file.
+/// Decide the encoding by the BOM and the first lines, and the delimiter by the first lines.
+/// A file whose first lines are UTF-8 is read as UTF-8 from there on; `records` goes back to
+/// the start if a later record says otherwise.
 fn open<R: Read + Seek>(mut src: R, file: &str, format: Format) -> Result<Opened<R>> {
     let io = |e: std::io::Error| Error::unreadable(file, format!("không đọc được tệp ({e})"));
     src.seek(SeekFrom::Start(0)).map_err(io)?;
@@ -115,31 +120,19 @@ fn open<R: Read + Seek>(mut src: R, file: &str, format: Format) -> Result<Opened
     };
     if let Some(start) = start {
         src.seek(SeekFrom::Start(start)).map_err(io)?;
-        if plain_utf8(&mut src).map_err(io)? {
-            src.seek(SeekFrom::Start(start)).map_err(io)?;
-            let mut rest = BufReader::with_capacity(64 * 1024, src);
-            // The first lines only (a file without line breaks is one line, held whole).
-            let mut head = Vec::new();
-            for _ in 0..DELIMITER_LINES {
-                if rest.read_until(b'\n', &mut head).map_err(io)? == 0 {
-                    break;
-                }
-            }
-            let delimiter = detect_delimiter(&String::from_utf8_lossy(&head), format);
+        // The first lines only (a file without line breaks is one line, held whole).
+        let head = read_head(&mut src).map_err(io)?;
+        let lines = first_lines(&head);
+        if utf8_so_far(&head) && memchr::memmem::find(lines, &GREEK_QUESTION_MARK).is_none() {
+            let delimiter = detect_delimiter(&String::from_utf8_lossy(lines), format);
             return Ok(Opened {
-                source: Source::Utf8 { head, rest },
+                source: Source::Utf8 { head, rest: src },
                 encoding,
                 delimiter,
             });
         }
     }
-    let mut bytes = Vec::new();
-    src.seek(SeekFrom::Start(0))
-        .and_then(|_| src.read_to_end(&mut bytes))
-        .map_err(io)?;
-    let (text, encoding) = decode(&bytes);
-    drop(bytes);
-    let text = nfc(&text);
+    let (text, encoding) = decode_whole(&mut src).map_err(io)?;
     let delimiter = detect_delimiter(&text, format);
     Ok(Opened {
         source: Source::Decoded(text),
@@ -148,86 +141,164 @@ fn open<R: Read + Seek>(mut src: R, file: &str, format: Format) -> Result<Opened
     })
 }
 
-/// Whether the rest of `src` is valid UTF-8 holding no U+037E, read in chunks (a character
-/// split between two chunks is carried over to the next).
-fn plain_utf8<R: Read>(src: &mut R) -> std::io::Result<bool> {
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut carried = 0;
-    loop {
-        let n = match src.read(&mut buf[carried..]) {
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
+/// The whole file decoded (as `decode` decides) and composed to NFC.
+fn decode_whole<R: Read + Seek>(src: &mut R) -> std::io::Result<(String, &'static str)> {
+    let mut bytes = Vec::new();
+    src.seek(SeekFrom::Start(0))?;
+    src.read_to_end(&mut bytes)?;
+    let (text, encoding) = decode(&bytes);
+    drop(bytes);
+    Ok((nfc(&text), encoding))
+}
+
+/// Read until the first `DELIMITER_LINES` lines are in (or the file ends).
+fn read_head<R: Read>(src: &mut R) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::new();
+    let mut lines = 0;
+    while lines < DELIMITER_LINES {
+        let was = head.len();
+        let n = src.by_ref().take(CHUNK as u64).read_to_end(&mut head)?;
         if n == 0 {
-            // A character cut short by the end of the file is not UTF-8.
-            return Ok(carried == 0);
+            break;
         }
-        let filled = carried + n;
-        let Some(chunk) = buf.get(..filled) else {
-            return Ok(false);
-        };
-        let valid = match simdutf8::compat::from_utf8(chunk) {
-            Ok(_) => filled,
-            Err(e) if e.error_len().is_none() => e.valid_up_to(),
-            Err(_) => return Ok(false),
-        };
-        if chunk
-            .get(..valid)
-            .is_some_and(|v| memchr::memmem::find(v, &GREEK_QUESTION_MARK).is_some())
-        {
-            return Ok(false);
-        }
-        buf.copy_within(valid..filled, 0);
-        carried = filled - valid;
+        lines += memchr::memchr_iter(b'\n', &head[was..]).count();
+    }
+    Ok(head)
+}
+
+/// The first `DELIMITER_LINES` lines of `head`, line breaks included.
+fn first_lines(head: &[u8]) -> &[u8] {
+    match memchr::memchr_iter(b'\n', head).nth(DELIMITER_LINES - 1) {
+        Some(i) => &head[..=i],
+        None => head,
     }
 }
 
-impl<R: Read> Opened<R> {
+/// Whether `bytes` is UTF-8, but for a character its end cuts short (the file goes on).
+fn utf8_so_far(bytes: &[u8]) -> bool {
+    match simdutf8::compat::from_utf8(bytes) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    }
+}
+
+/// How a split of the records ended.
+enum Split {
+    Done(Streamed),
+    /// Record `at` (0-based) says the file is not the UTF-8 its first lines showed.
+    NotUtf8 {
+        at: usize,
+        greek: bool,
+        /// Every record before it was ASCII: read as any encoding, they are the same rows.
+        ascii_before: bool,
+    },
+}
+
+impl<R: Read + Seek> Opened<R> {
     /// Split into records and turn each into a row: `each(index, row)` gets every record in
     /// order (0-based, as `RawSheet::rows`), empty ones too; returning false stops the read.
+    /// Gives back the encoding the records were read in.
     fn records(
         self,
         file: &str,
         limits: &Limits,
         each: &mut dyn FnMut(usize, Vec<Value>) -> bool,
-    ) -> Result<Streamed> {
-        match self.source {
-            Source::Utf8 { head, rest } => each_record(
-                Cursor::new(head).chain(rest),
-                self.delimiter,
-                file,
-                limits,
-                each,
-            ),
-            Source::Decoded(text) => {
-                each_record(text.as_bytes(), self.delimiter, file, limits, each)
+    ) -> Result<(Streamed, &'static str)> {
+        let text = match self.source {
+            Source::Utf8 { head, rest } => {
+                let mut rdr = csv_reader(Cursor::new(head).chain(rest), self.delimiter);
+                let check = Utf8Check {
+                    greek_splits: self.delimiter == b';',
+                };
+                match each_record(&mut rdr, Some(check), 0, file, limits, each)? {
+                    Split::Done(s) => return Ok((s, self.encoding)),
+                    Split::NotUtf8 {
+                        at,
+                        greek,
+                        ascii_before,
+                    } => {
+                        if at > 0 && !ascii_before {
+                            return Err(mixed(file, at, greek));
+                        }
+                        // The rows already given are ASCII, the same in the file's real
+                        // encoding: read it as before streaming, from the record after them.
+                        let (_, mut src) = rdr.into_inner().into_inner();
+                        let io = |e: std::io::Error| {
+                            Error::unreadable(file, format!("không đọc được tệp ({e})"))
+                        };
+                        let (text, encoding) = decode_whole(&mut src).map_err(io)?;
+                        (text, encoding, at)
+                    }
+                }
             }
+            Source::Decoded(text) => (text, self.encoding, 0),
+        };
+        let (text, encoding, skip) = text;
+        // Read again, the split is the one found on the first lines: they decode to the same
+        // ASCII delimiters, quotes and line breaks in every encoding read here.
+        let delimiter = self.delimiter;
+        let mut rdr = csv_reader(text.as_bytes(), delimiter);
+        match each_record(&mut rdr, None, skip, file, limits, each)? {
+            Split::Done(s) => Ok((s, encoding)),
+            // Decoded text is a `String`: every record is UTF-8.
+            Split::NotUtf8 { .. } => Ok((Streamed::Done, encoding)),
         }
     }
 }
 
-/// The one place a CSV record becomes a row: cells composed to NFC, blank cells `Empty`,
-/// trailing empty cells dropped, the size limits applied.
-fn each_record(
-    src: impl Read,
-    delimiter: u8,
-    file: &str,
-    limits: &Limits,
-    each: &mut dyn FnMut(usize, Vec<Value>) -> bool,
-) -> Result<Streamed> {
-    let mut rdr = csv::ReaderBuilder::new()
+/// The error for a record that is not UTF-8 after records that were (and were not ASCII).
+fn mixed(file: &str, at: usize, greek: bool) -> Error {
+    Error::unreadable(
+        file,
+        if greek {
+            format!(
+                "bản ghi {}: có ký tự “;” Hy Lạp (U+037E) trong tệp phân cách bằng “;”; hãy thay nó bằng dấu “;” thường",
+                at + 1
+            )
+        } else {
+            format!(
+                "bản ghi {}: không phải văn bản UTF-8 trong khi các bản ghi trước là UTF-8 (tệp lẫn nhiều bảng mã); hãy lưu lại tệp với mã hóa UTF-8",
+                at + 1
+            )
+        },
+    )
+}
+
+fn csv_reader<S: Read>(src: S, delimiter: u8) -> csv::Reader<S> {
+    csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(src);
+        .buffer_capacity(CHUNK)
+        .from_reader(src)
+}
+
+/// What each record of a file read as UTF-8 is checked for.
+#[derive(Clone, Copy)]
+struct Utf8Check {
+    /// The delimiter is `;`: a U+037E would have split its cell.
+    greek_splits: bool,
+}
+
+/// The one place a CSV record becomes a row: cells composed to NFC, blank cells `Empty`,
+/// trailing empty cells dropped, the size limits applied. Records before `skip` are split and
+/// counted but not given to `each` (they were, before the file was read again).
+fn each_record<S: Read>(
+    rdr: &mut csv::Reader<S>,
+    check: Option<Utf8Check>,
+    skip: usize,
+    file: &str,
+    limits: &Limits,
+    each: &mut dyn FnMut(usize, Vec<Value>) -> bool,
+) -> Result<Split> {
     let mut cells: u64 = 0;
     // Bytes, not `StringRecord`: csv's own UTF-8 check is std's, several times slower.
     let mut record = csv::ByteRecord::new();
     let mut index = 0usize;
+    let mut ascii_so_far = true;
     loop {
         match rdr.read_byte_record(&mut record) {
-            Ok(false) => return Ok(Streamed::Done),
+            Ok(false) => return Ok(Split::Done(Streamed::Done)),
             Ok(true) => {}
             Err(e) => {
                 let at = e
@@ -248,15 +319,31 @@ fn each_record(
             ));
         }
         // One check of the whole record (long enough for SIMD), then each field is a slice of it.
-        let Ok(text) = simdutf8::basic::from_utf8(record.as_slice()) else {
-            return Err(Error::unreadable(
-                file,
-                format!(
-                    "bản ghi {}: không phải văn bản UTF-8; hãy lưu lại tệp với mã hóa UTF-8",
-                    index + 1
-                ),
-            ));
+        let bytes = record.as_slice();
+        let Ok(text) = simdutf8::basic::from_utf8(bytes) else {
+            return Ok(Split::NotUtf8 {
+                at: index,
+                greek: false,
+                ascii_before: ascii_so_far,
+            });
         };
+        if let Some(check) = check {
+            if check.greek_splits
+                && memchr::memchr_iter(GREEK_QUESTION_MARK[0], bytes)
+                    .any(|i| bytes.get(i + 1) == Some(&GREEK_QUESTION_MARK[1]))
+            {
+                return Ok(Split::NotUtf8 {
+                    at: index,
+                    greek: true,
+                    ascii_before: ascii_so_far,
+                });
+            }
+            ascii_so_far = ascii_so_far && bytes.is_ascii();
+        }
+        if index < skip {
+            index += 1;
+            continue;
+        }
         // Nearly every record is NFC as it stands: one scan of it spares one per field.
         let plain = plainly_nfc(text);
         let mut row = Vec::with_capacity(record.len());
@@ -293,7 +380,7 @@ fn each_record(
             row.pop();
         }
         if !each(index, row) {
-            return Ok(Streamed::Stopped);
+            return Ok(Split::Done(Streamed::Stopped));
         }
         index += 1;
     }
@@ -321,7 +408,7 @@ pub fn stream_text<R: Read + Seek>(
 ) -> Result<Streamed> {
     let opened = open(src, file, format)?;
     sink.sheet_start(&sheet_name(file), false, true);
-    let streamed = opened.records(file, limits, &mut |index, row| {
+    let (streamed, _) = opened.records(file, limits, &mut |index, row| {
         row.is_empty() || sink.row(index, row)
     })?;
     if streamed == Streamed::Done {
@@ -332,9 +419,9 @@ pub fn stream_text<R: Read + Seek>(
 
 pub fn read_text(bytes: &[u8], file: &str, format: Format, limits: &Limits) -> Result<RawBook> {
     let opened = open(Cursor::new(bytes), file, format)?;
-    let (encoding, delim) = (opened.encoding, opened.delimiter);
+    let delim = opened.delimiter;
     let mut rows = Vec::new();
-    opened.records(file, limits, &mut |_, row| {
+    let (_, encoding) = opened.records(file, limits, &mut |_, row| {
         rows.push(row);
         true
     })?;
@@ -516,34 +603,114 @@ mod tests {
         assert_eq!(rows.len(), 5);
     }
 
-    #[test]
-    fn invalid_byte_after_64_kib_still_means_windows_1258() {
-        let mut bytes = "Xuất xứ,Số lượng\n".as_bytes().to_vec();
-        while bytes.len() < 70 * 1024 {
-            bytes.extend_from_slice("Việt Nam,1\n".as_bytes());
+    /// Records of `line` past the first lines and the first reads, then `last`.
+    fn long_file(header: &str, line: &str, last: &[u8]) -> Vec<u8> {
+        let mut bytes = header.as_bytes().to_vec();
+        while bytes.len() < 3 * CHUNK {
+            bytes.extend_from_slice(line.as_bytes());
         }
-        bytes.extend_from_slice(b"Nh\xE2t,2\n");
-        let book = assert_same_as_read_text(&bytes, "late.csv");
-        assert!(book.notes[0].contains("Windows-1258"), "{:?}", book.notes);
-        let (_, sink) = stream(&bytes, "late.csv", &Limits::default());
-        // Each UTF-8 byte of "ấ" read as a Windows-1258 letter, as `decode` reads it.
-        let want = nfc(&WINDOWS_1258
-            .decode_without_bom_handling("Xuất xứ".as_bytes())
-            .0);
-        assert_ne!(want, "Xuất xứ");
-        assert_eq!(sink.rows[0].1[0], Value::Text(want));
-        assert_eq!(sink.rows.last().unwrap().1[0], Value::Text("Nhât".into()));
+        bytes.extend_from_slice(last);
+        bytes
     }
 
     #[test]
-    fn utf8_check_carries_a_character_split_between_chunks() {
-        for pad in 64 * 1024 - 3..=64 * 1024 {
-            let mut bytes = vec![b'a'; pad];
-            bytes.extend_from_slice("ệ,ư\n".as_bytes());
-            assert!(plain_utf8(&mut Cursor::new(&bytes)).unwrap(), "{pad}");
-            bytes.push(0xE1); // a character cut short by the end of the file
-            assert!(!plain_utf8(&mut Cursor::new(&bytes)).unwrap(), "{pad}");
+    fn a_late_broken_byte_after_ascii_records_means_windows_1258() {
+        // An English header and ASCII rows, then "Nhật" in Windows-1258: read once as UTF-8,
+        // then again from the start as Windows-1258, the rows already given not given twice.
+        let bytes = long_file("Origin,Qty\n", "Japan,1\n", b"Nh\xE2\xF2t,2\n");
+        let book = assert_same_as_read_text(&bytes, "late.csv");
+        assert!(book.notes[0].contains("Windows-1258"), "{:?}", book.notes);
+        let (_, sink) = stream(&bytes, "late.csv", &Limits::default());
+        let records = bytes.iter().filter(|&&b| b == b'\n').count();
+        let text = |a: &str, b: &str| vec![Value::Text(a.into()), Value::Text(b.into())];
+        let mut want = vec![(0, text("Origin", "Qty"))];
+        want.extend((1..records - 1).map(|i| (i, text("Japan", "1"))));
+        want.push((records - 1, text("Nhật", "2")));
+        assert_eq!(sink.rows, want);
+    }
+
+    #[test]
+    fn a_late_broken_byte_after_utf8_text_is_an_error_naming_the_record() {
+        // Not one encoding: read as Windows-1258 (as before files were read once) every
+        // Vietnamese letter above would turn to nonsense, so the user is asked to save again.
+        let bytes = long_file("Xuất xứ,Số lượng\n", "Việt Nam,1\n", b"Nh\xE2t,2\n");
+        let records = bytes.iter().filter(|&&b| b == b'\n').count();
+        for e in [
+            stream(&bytes, "mixed.csv", &Limits::default())
+                .0
+                .unwrap_err(),
+            read_text(&bytes, "mixed.csv", Format::Csv, &Limits::default()).unwrap_err(),
+        ] {
+            let e = e.to_string();
+            assert!(e.contains("mixed.csv"), "{e}");
+            assert!(e.contains(&format!("bản ghi {records}:")), "{e}");
+            assert!(e.contains("hãy lưu lại tệp với mã hóa UTF-8"), "{e}");
         }
+    }
+
+    #[test]
+    fn first_lines_cut_inside_a_character_are_still_utf8() {
+        // The first read ends inside "ệ": the file is still UTF-8, read once.
+        for pad in CHUNK - 3..=CHUNK {
+            // Two long lines, then a third whose "ệ" starts at byte `pad` (cells under the limit).
+            let mut bytes = Vec::new();
+            for c in [b'a', b'b'] {
+                bytes.extend(std::iter::repeat_n(c, 30_000));
+                bytes.push(b'\n');
+            }
+            bytes.resize(pad, b'c');
+            bytes.extend_from_slice("ệ,ư\n".as_bytes());
+            for i in 0..30 {
+                bytes.extend_from_slice(format!("x{i},y\n").as_bytes());
+            }
+            let opened = open(Cursor::new(&bytes), "cut.csv", Format::Csv).unwrap();
+            assert!(matches!(opened.source, Source::Utf8 { .. }), "{pad}");
+            let book = assert_same_as_read_text(&bytes, "cut.csv");
+            assert!(
+                book.notes[0].contains("mã hoá UTF-8,"),
+                "{pad}: {:?}",
+                book.notes
+            );
+            assert_eq!(book.sheets[0].rows[2][1], Value::Text("ư".into()));
+        }
+    }
+
+    #[test]
+    fn a_late_greek_question_mark_splits_as_before() {
+        // Split by ",": U+037E composes to ";" inside its cell, as composing the whole text did.
+        let bytes = long_file(
+            "Xuất xứ,Số lượng\n",
+            "Việt Nam,1\n",
+            "a\u{37E}b,2\n".as_bytes(),
+        );
+        let (_, sink) = stream(&bytes, "g.csv", &Limits::default());
+        assert_eq!(sink.rows.last().unwrap().1[0], Value::Text("a;b".into()));
+        assert_same_as_read_text(&bytes, "g.csv");
+        // Split by ";" after ASCII rows: read again whole, where it splits the cell.
+        let bytes = long_file("Origin;Qty\n", "Japan;1\n", "a\u{37E}b;2\n".as_bytes());
+        let (_, sink) = stream(&bytes, "g.csv", &Limits::default());
+        let records = bytes.iter().filter(|&&b| b == b'\n').count();
+        assert_eq!(sink.rows.len(), records);
+        assert_eq!(sink.rows[records - 2].1[0], Value::Text("Japan".into()));
+        assert_eq!(
+            sink.rows.last().unwrap().1,
+            vec![
+                Value::Text("a".into()),
+                Value::Text("b".into()),
+                Value::Text("2".into())
+            ]
+        );
+        // After Vietnamese rows the file cannot be read again the same: the user is told.
+        let bytes = long_file(
+            "Xuất xứ;Số lượng\n",
+            "Việt Nam;1\n",
+            "a\u{37E}b;2\n".as_bytes(),
+        );
+        let e = stream(&bytes, "g.csv", &Limits::default())
+            .0
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("U+037E"), "{e}");
     }
 
     #[test]
