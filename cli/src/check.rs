@@ -4,7 +4,7 @@
 use crate::lang::Lang;
 use hangviet_core::engine::{CheckOptions, Engine};
 use hangviet_core::model::Workbook;
-use hangviet_core::report::{self, text, DataFile, FailOn, Finding, Input, Report};
+use hangviet_core::report::{self, text, DataFile, FailOn, Finding, Input, Report, Severity};
 use hangviet_core::rules::cond;
 use hangviet_core::rules::date::Date;
 use hangviet_core::rules::{hex, Pack};
@@ -439,7 +439,7 @@ fn check_streaming(
     path: &Path,
     opts: &CheckOptions,
     lang: Lang,
-    sink: &mut dyn FnMut(Finding),
+    write: &mut dyn FnMut(&[u8], Severity),
 ) -> Result<Input, String> {
     let name = path.display().to_string();
     let cannot = |e: std::io::Error| {
@@ -451,24 +451,30 @@ fn check_streaming(
     let file = std::fs::File::open(path).map_err(cannot)?;
     let big = file.metadata().map(|m| m.len() > 4 << 20).unwrap_or(false);
     let src = std::io::BufReader::with_capacity(64 * 1024, file);
+    let mut check =
+        |src| engine.check_reader_encoded(src, &name, String::new(), opts, encode_json, write);
     let (sha, checked) = if big {
         std::thread::scope(|s| {
             let h = s.spawn(|| sha256_file(path));
-            let checked = engine.check_reader(src, &name, String::new(), opts, sink);
+            let checked = check(src);
             let sha = h
                 .join()
                 .unwrap_or_else(|_| Err(std::io::Error::other("hash thread failed")));
             (sha, checked)
         })
     } else {
-        (
-            sha256_file(path),
-            engine.check_reader(src, &name, String::new(), opts, sink),
-        )
+        (sha256_file(path), check(src))
     };
     let mut input = checked.map_err(|e| e.to_string())?;
     input.sha256 = sha.map_err(cannot)?;
     Ok(input)
+}
+
+/// One element of the report's `findings` array, after the one before it.
+fn encode_json(f: &Finding, out: &mut Vec<u8>) {
+    out.extend_from_slice(b",\n");
+    // Writing to a Vec fails only on a serialiser error, which a `Finding` does not have.
+    let _ = serde_json::to_writer(out, f);
 }
 
 /// One file's summary, or its name and error.
@@ -503,14 +509,13 @@ fn run_json_stream(
         let result = match item {
             Item::Missing(name, why) => Err((name.clone(), why.clone())),
             Item::File(p) => {
-                let mut sink = |f: Finding| {
+                let mut write = |bytes: &[u8], max: Severity| {
                     if let FailOn::At(min) = fail_on {
-                        if f.severity >= min {
+                        if max >= min {
                             hit.store(true, std::sync::atomic::Ordering::Relaxed);
                         }
                     }
-                    buf.extend_from_slice(b",\n");
-                    let _ = serde_json::to_writer(&mut buf, &f);
+                    buf.extend_from_slice(bytes);
                     if buf.len() > 1 << 20 {
                         if let Ok(mut o) = ordered.lock() {
                             if o.next == *i {
@@ -520,7 +525,7 @@ fn run_json_stream(
                         }
                     }
                 };
-                check_streaming(engine, p, opts, args.lang, &mut sink)
+                check_streaming(engine, p, opts, args.lang, &mut write)
                     .map_err(|e| (p.display().to_string(), e))
             }
         };

@@ -11,8 +11,8 @@ use crate::read::pipe::{read_ahead, Ahead};
 use crate::read::{self, sniff_format, Format, Limits, RowSink, Source, Streamed, Value};
 use crate::registry::Registry;
 use crate::report::{
-    AsOfSource, Finding, Input, InputError, PackInfo, Report, ToolInfo, Totals, DISCLAIMER_EN,
-    DISCLAIMER_VI,
+    AsOfSource, Finding, Input, InputError, PackInfo, Report, Severity, ToolInfo, Totals,
+    DISCLAIMER_EN, DISCLAIMER_VI,
 };
 use crate::rules::cond::{Ctx, Key, Lang, LineMemo};
 use crate::rules::date::Date;
@@ -21,6 +21,8 @@ use crate::rules::{facts, hex, Fired, Pack, Rule, Scope};
 use crate::Result;
 use lines::{with_workers, Lines, Outcome, SheetWork};
 use sha2::{Digest, Sha256};
+pub use sink::Encode;
+use sink::Sink;
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
@@ -160,18 +162,46 @@ impl Engine {
     /// A read error part-way leaves the findings already sent; the caller reports the error.
     pub fn check_reader<R: Source>(
         &self,
-        mut src: R,
+        src: R,
         file_name: &str,
         sha256: String,
         opts: &CheckOptions,
         sink: &mut dyn FnMut(Finding),
+    ) -> Result<Input> {
+        self.check_reader_to(src, file_name, sha256, opts, Sink::Findings(sink))
+    }
+
+    /// `check_reader` whose findings reach `write` already encoded by `encode` (a JSON report's
+    /// elements), in the same order, each line's (or sheet's) together with the highest
+    /// severity among them. A line's findings are encoded on the thread that checked it: with
+    /// line workers, their bytes come back instead of the findings.
+    pub fn check_reader_encoded<R: Source>(
+        &self,
+        src: R,
+        file_name: &str,
+        sha256: String,
+        opts: &CheckOptions,
+        encode: Encode,
+        write: &mut dyn FnMut(&[u8], Severity),
+    ) -> Result<Input> {
+        let sink = Sink::Encoded { encode, write };
+        self.check_reader_to(src, file_name, sha256, opts, sink)
+    }
+
+    fn check_reader_to<R: Source>(
+        &self,
+        mut src: R,
+        file_name: &str,
+        sha256: String,
+        opts: &CheckOptions,
+        mut sink: Sink,
     ) -> Result<Input> {
         let limits = Limits::default();
         let io = |e: std::io::Error| {
             crate::Error::unreadable(file_name, format!("không đọc được tệp ({e})"))
         };
         let Some(format) = streamed_format(&mut src, file_name, &limits).map_err(io)? else {
-            return self.check_in_memory(src, file_name, sha256, opts, sink);
+            return self.check_in_memory(src, file_name, sha256, opts, &mut |f| sink.put(f));
         };
         let lt = LayoutTables {
             headers: &self.tables.headers,
@@ -189,7 +219,8 @@ impl Engine {
                 n => n,
             };
             let pass = with_workers(self, workers, |checker| {
-                let mut d = Driver::new(self, opts, file_name, &lt, fixed, &mut *sink, checker);
+                let mut d =
+                    Driver::new(self, opts, file_name, &lt, fixed, sink.reborrow(), checker);
                 // A second reader of the file lets the xlsx merge pre-pass run beside the cells
                 // (only xlsx has a pre-pass).
                 let beside = opts.threads > 1 && matches!(format, Format::Xlsx | Format::Xlsm);
@@ -223,7 +254,7 @@ impl Engine {
                 Pass::Done(input) => return Ok(*input),
             }
         }
-        self.check_in_memory(src, file_name, sha256, opts, sink)
+        self.check_in_memory(src, file_name, sha256, opts, &mut |f| sink.put(f))
     }
 
     /// Whether `check_cells` can check these bytes: an xlsx/xlsm that `check_reader` streams.
@@ -310,7 +341,15 @@ impl Engine {
             Ok(as_of_from(&pass.done, pass.line_date, opts))
         };
         {
-            let mut d = Driver::new(self, opts, file_name, &lt, fixed, sink, Lines::inline());
+            let mut d = Driver::new(
+                self,
+                opts,
+                file_name,
+                &lt,
+                fixed,
+                Sink::Findings(&mut *sink),
+                Lines::inline(),
+            );
             let mut rows = read::cells::Rows::new(file_name, &limits, &merges);
             let mut need_date = false;
             loop {
@@ -349,7 +388,15 @@ impl Engine {
         }
         // Then the check with that date.
         let fixed = Some(date_pass(&kept)?);
-        let mut d = Driver::new(self, opts, file_name, &lt, fixed, sink, Lines::inline());
+        let mut d = Driver::new(
+            self,
+            opts,
+            file_name,
+            &lt,
+            fixed,
+            Sink::Findings(sink),
+            Lines::inline(),
+        );
         let mut rows = read::cells::Rows::new(file_name, &limits, &merges);
         for msg in &kept {
             if !rows.take(msg, &mut d)? {
@@ -884,7 +931,7 @@ struct Driver<'e, 's> {
     opts: &'e CheckOptions,
     file: &'e str,
     lt: &'e LayoutTables<'e>,
-    sink: &'s mut dyn FnMut(Finding),
+    sink: Sink<'s>,
     /// The law date when known before reading (`--as-of`, or a first pass).
     fixed: Option<(Date, AsOfSource)>,
     decided: Option<(Date, AsOfSource)>,
@@ -913,7 +960,7 @@ impl<'e, 's> Driver<'e, 's> {
         file: &'e str,
         lt: &'e LayoutTables<'e>,
         fixed: Option<(Date, AsOfSource)>,
-        sink: &'s mut dyn FnMut(Finding),
+        sink: Sink<'s>,
         checker: Lines<'e>,
     ) -> Self {
         Driver {
@@ -997,7 +1044,7 @@ impl<'e, 's> Driver<'e, 's> {
             .check_sheet(self.file, sheet, &sheet_rules, as_of, lang)
         {
             self.totals.count(&finding);
-            (self.sink)(finding);
+            self.sink.put(finding);
         }
         line_rules
     }
@@ -1027,6 +1074,7 @@ impl<'e, 's> Driver<'e, 's> {
                 lang: self.opts.lang,
                 file: self.file,
                 counted: matches!(sheet.kind, SheetKind::Award | SheetKind::Purchase),
+                encode: self.sink.encoder(),
             }));
         }
         let Some(work) = &self.work else {
@@ -1074,10 +1122,12 @@ impl<'e, 's> Driver<'e, 's> {
 }
 
 /// Apply one checked line: count it and its findings, send the findings on.
-fn take(totals: &mut Totals, sink: &mut dyn FnMut(Finding), o: Outcome) {
+fn take(totals: &mut Totals, sink: &mut Sink, o: Outcome) {
     let Outcome {
         value,
         findings,
+        encoded,
+        counted,
         spent,
     } = o;
     if let Some((class, value)) = value {
@@ -1085,7 +1135,13 @@ fn take(totals: &mut Totals, sink: &mut dyn FnMut(Finding), o: Outcome) {
     }
     for finding in findings {
         totals.count(&finding);
-        sink(finding);
+        sink.put(finding);
+    }
+    if let Some(max) = counted.iter().map(|c| c.1).max() {
+        for (rule, severity) in counted {
+            totals.count_rule(rule, severity);
+        }
+        sink.put_encoded(&encoded, max);
     }
     // Freed here, on the thread that read the line.
     drop(spent);
@@ -1128,5 +1184,6 @@ impl RowSink for Driver<'_, '_> {
 }
 
 mod lines;
+mod sink;
 #[cfg(test)]
 mod tests;

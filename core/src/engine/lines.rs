@@ -5,11 +5,12 @@
 //! At most a few batches are in flight, so memory stays flat. The browser build has no threads
 //! and checks inline.
 
+use super::sink::Encode;
 use super::{Engine, InForce};
 use crate::model::{PurchaseLine, Sheet};
 use crate::normalize::apply;
 use crate::normalize::origin::OriginClass;
-use crate::report::Finding;
+use crate::report::{Finding, Severity};
 use crate::rules::cond::Lang;
 use crate::rules::date::Date;
 use std::collections::VecDeque;
@@ -26,12 +27,18 @@ pub(super) struct SheetWork<'e> {
     pub file: &'e str,
     /// Award and purchase lines count towards the domestic share (VN-R15).
     pub counted: bool,
+    /// How a line's findings are encoded where they are made, when the sink wants them so.
+    pub encode: Option<Encode>,
 }
 
 /// One line checked: its origin class and value when counted, and its findings in rule order.
-pub(super) struct Outcome {
+pub(super) struct Outcome<'e> {
     pub value: Option<(OriginClass, Option<f64>)>,
+    /// The findings, unless the sheet's work encodes them: then `encoded` holds them, and
+    /// `counted` each one's rule code and severity (for the totals).
     pub findings: Vec<Finding>,
+    pub encoded: Vec<u8>,
+    pub counted: Vec<(&'e str, Severity)>,
     /// The line itself, given back from a worker so that it is freed on the thread that made
     /// its texts: freeing them on the worker cost a fifth of its time (the allocator's remote
     /// frees).
@@ -39,11 +46,28 @@ pub(super) struct Outcome {
 }
 
 impl Engine {
-    pub(super) fn work_line(&self, w: &SheetWork, mut line: PurchaseLine) -> Outcome {
+    pub(super) fn work_line<'e>(&self, w: &SheetWork<'e>, mut line: PurchaseLine) -> Outcome<'e> {
         apply(&mut line, &self.tables);
+        let value = w.counted.then(|| self.line_value(&line));
+        let mut findings = self.check_line(w.file, &w.sheet, &line, &w.rules, w.as_of, w.lang);
+        let mut encoded = Vec::new();
+        let mut counted = Vec::new();
+        if let Some(encode) = w.encode {
+            // A finding whose rule is not the sheet's (never expected) stays as it is.
+            findings.retain(|f| {
+                let Some(&(rule, _)) = w.rules.iter().find(|(r, _)| r.code == f.rule) else {
+                    return true;
+                };
+                encode(f, &mut encoded);
+                counted.push((rule.code.as_str(), f.severity));
+                false
+            });
+        }
         Outcome {
-            value: w.counted.then(|| self.line_value(&line)),
-            findings: self.check_line(w.file, &w.sheet, &line, &w.rules, w.as_of, w.lang),
+            value,
+            findings,
+            encoded,
+            counted,
             spent: Some(line),
         }
     }
@@ -62,7 +86,7 @@ const IN_FLIGHT: usize = 3;
 type Job<'e> = (
     Arc<SheetWork<'e>>,
     Vec<PurchaseLine>,
-    SyncSender<Vec<Outcome>>,
+    SyncSender<Vec<Outcome<'e>>>,
 );
 
 /// The driver's side: batches lines and gives back outcomes in order.
@@ -71,7 +95,7 @@ pub(super) struct Lines<'e> {
     workers: usize,
     batch: Vec<PurchaseLine>,
     bytes: usize,
-    pending: VecDeque<Receiver<Vec<Outcome>>>,
+    pending: VecDeque<Receiver<Vec<Outcome<'e>>>>,
     lines_per_batch: usize,
     /// A worker died (a bug): the file's result would be incomplete, so it is reported as an error.
     pub failed: bool,
@@ -98,7 +122,7 @@ impl<'e> Lines<'e> {
         engine: &'e Engine,
         work: &Arc<SheetWork<'e>>,
         line: PurchaseLine,
-        apply: &mut dyn FnMut(Outcome),
+        apply: &mut dyn FnMut(Outcome<'e>),
     ) {
         let Some(jobs) = &self.jobs else {
             apply(engine.work_line(work, line));
@@ -128,7 +152,7 @@ impl<'e> Lines<'e> {
     }
 
     /// Send the last partial batch of the sheet `work` describes and wait for every outcome.
-    pub fn drain(&mut self, work: Option<&Arc<SheetWork<'e>>>, apply: &mut dyn FnMut(Outcome)) {
+    pub fn drain(&mut self, work: Option<&Arc<SheetWork<'e>>>, apply: &mut dyn FnMut(Outcome<'e>)) {
         if let (Some(jobs), Some(work)) = (&self.jobs, work) {
             if !self.batch.is_empty() {
                 self.bytes = 0;
@@ -146,7 +170,7 @@ impl<'e> Lines<'e> {
         }
     }
 
-    fn take_one(&mut self, apply: &mut dyn FnMut(Outcome)) {
+    fn take_one(&mut self, apply: &mut dyn FnMut(Outcome<'e>)) {
         let Some(rx) = self.pending.pop_front() else {
             return;
         };

@@ -453,6 +453,56 @@ fn threads_give_the_single_thread_report() {
         assert_eq!(one.0, many.0, "{threads} threads");
         assert_eq!(one.1, many.1, "{threads} threads");
     }
+    // Encoded where they are made (on the line workers), the same findings in the same order,
+    // the same totals, and each write's severity the highest of its findings.
+    fn encode(f: &Finding, out: &mut Vec<u8>) {
+        out.extend_from_slice(f.rule.as_bytes());
+        out.extend_from_slice(format!(" {} {:?}\n", f.row, f.cells).as_bytes());
+    }
+    let mut want = Vec::new();
+    one.1.iter().for_each(|f| encode(f, &mut want));
+    let severity: std::collections::HashMap<String, Severity> = one
+        .1
+        .iter()
+        .map(|f| {
+            let mut e = Vec::new();
+            encode(f, &mut e);
+            (
+                String::from_utf8_lossy(&e).trim_end().to_string(),
+                f.severity,
+            )
+        })
+        .collect();
+    assert_eq!(severity.len(), one.1.len(), "each finding encodes apart");
+    for threads in [1, 2, 3] {
+        let o = CheckOptions { threads, ..opts() };
+        let mut got = Vec::new();
+        let mut writes = 0;
+        let i = e
+            .check_reader_encoded(
+                std::io::Cursor::new(&bytes[..]),
+                "big.csv",
+                "h".into(),
+                &o,
+                encode,
+                &mut |b, max| {
+                    writes += 1;
+                    let most = String::from_utf8_lossy(b)
+                        .lines()
+                        .map(|l| severity[l])
+                        .max();
+                    assert_eq!(most, Some(max));
+                    got.extend_from_slice(b);
+                },
+            )
+            .unwrap();
+        assert_eq!(i, one.0, "{threads} threads");
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(&want)
+        );
+        assert!(writes > 100, "{writes} writes");
+    }
 }
 
 /// A sheet whose cells outrun the hold while the merge pre-pass works beside them, with merged

@@ -198,11 +198,24 @@ impl Totals {
     }
 
     pub fn count(&mut self, f: &Finding) {
-        *self.by_rule.entry(f.rule.clone()).or_default() += 1;
-        *self
-            .by_severity
-            .entry(f.severity.id().to_string())
-            .or_default() += 1;
+        self.count_rule(&f.rule, f.severity);
+    }
+
+    /// `count` of a finding given by its rule code and severity.
+    pub fn count_rule(&mut self, rule: &str, severity: Severity) {
+        // Looked up before a key is made: nearly every finding's rule is already there.
+        match self.by_rule.get_mut(rule) {
+            Some(n) => *n += 1,
+            None => {
+                self.by_rule.insert(rule.to_string(), 1);
+            }
+        }
+        match self.by_severity.get_mut(severity.id()) {
+            Some(n) => *n += 1,
+            None => {
+                self.by_severity.insert(severity.id().to_string(), 1);
+            }
+        }
     }
 
     /// VN-R15: share of value of domestic origin (None when no value was read).
