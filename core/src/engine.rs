@@ -221,6 +221,7 @@ impl Engine {
             let pass = with_workers(self, workers, |checker| {
                 let mut d =
                     Driver::new(self, opts, file_name, &lt, fixed, sink.reborrow(), checker);
+                d.normalize_here = text && workers > 0;
                 // A second reader of the file lets the xlsx merge pre-pass run beside the cells
                 // (only xlsx has a pre-pass).
                 let beside = opts.threads > 1 && matches!(format, Format::Xlsx | Format::Xlsm);
@@ -949,6 +950,10 @@ struct Driver<'e, 's> {
     work: Option<Arc<SheetWork<'e>>>,
     /// Checks lines, inline or on workers, and gives outcomes back in order.
     checker: Lines<'e>,
+    /// Normalise lines on this thread before they go to the workers: a CSV's driver splits
+    /// the records itself and has one worker, whose checks outweigh the splitting (100k-row
+    /// CSV: 0.223 → 0.206 s); an xlsx's reading is on a thread of its own (there it was slower).
+    normalize_here: bool,
     lines: usize,
     totals: Totals,
 }
@@ -979,6 +984,7 @@ impl<'e, 's> Driver<'e, 's> {
             pending: Vec::new(),
             work: None,
             checker,
+            normalize_here: false,
             lines: 0,
             totals: Totals::new(),
         }
@@ -1075,12 +1081,17 @@ impl<'e, 's> Driver<'e, 's> {
                 file: self.file,
                 counted: matches!(sheet.kind, SheetKind::Award | SheetKind::Purchase),
                 encode: self.sink.encoder(),
+                normalized: self.normalize_here,
             }));
         }
         let Some(work) = &self.work else {
             return;
         };
         self.lines += 1;
+        let mut line = line;
+        if work.normalized {
+            apply(&mut line, &self.engine.tables);
+        }
         let (totals, sink) = (&mut self.totals, &mut self.sink);
         self.checker
             .push(self.engine, work, line, &mut |o| take(totals, sink, o));

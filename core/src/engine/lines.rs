@@ -29,6 +29,8 @@ pub(super) struct SheetWork<'e> {
     pub counted: bool,
     /// How a line's findings are encoded where they are made, when the sink wants them so.
     pub encode: Option<Encode>,
+    /// The driver normalises each line before handing it on (see `Driver::normalize_here`).
+    pub normalized: bool,
 }
 
 /// One line checked: its origin class and value when counted, and its findings in rule order.
@@ -47,7 +49,9 @@ pub(super) struct Outcome<'e> {
 
 impl Engine {
     pub(super) fn work_line<'e>(&self, w: &SheetWork<'e>, mut line: PurchaseLine) -> Outcome<'e> {
-        apply(&mut line, &self.tables);
+        if !w.normalized {
+            apply(&mut line, &self.tables);
+        }
         let value = w.counted.then(|| self.line_value(&line));
         let mut findings = self.check_line(w.file, &w.sheet, &line, &w.rules, w.as_of, w.lang);
         let mut encoded = Vec::new();
