@@ -121,9 +121,10 @@ fn open<R: Read + Seek>(mut src: R, file: &str, format: Format) -> Result<Opened
     if let Some(start) = start {
         src.seek(SeekFrom::Start(start)).map_err(io)?;
         // The first lines only (a file without line breaks is one line, held whole).
-        let head = read_head(&mut src).map_err(io)?;
+        let (head, whole) = read_head(&mut src).map_err(io)?;
         let lines = first_lines(&head);
-        if utf8_so_far(&head) && memchr::memmem::find(lines, &GREEK_QUESTION_MARK).is_none() {
+        if utf8_so_far(&head, whole) && memchr::memmem::find(lines, &GREEK_QUESTION_MARK).is_none()
+        {
             let delimiter = detect_delimiter(&String::from_utf8_lossy(lines), format);
             return Ok(Opened {
                 source: Source::Utf8 { head, rest: src },
@@ -151,19 +152,20 @@ fn decode_whole<R: Read + Seek>(src: &mut R) -> std::io::Result<(String, &'stati
     Ok((nfc(&text), encoding))
 }
 
-/// Read until the first `DELIMITER_LINES` lines are in (or the file ends).
-fn read_head<R: Read>(src: &mut R) -> std::io::Result<Vec<u8>> {
+/// Read until the first `DELIMITER_LINES` lines are in, or the file ends (then true: the head
+/// is the whole file).
+fn read_head<R: Read>(src: &mut R) -> std::io::Result<(Vec<u8>, bool)> {
     let mut head = Vec::new();
     let mut lines = 0;
     while lines < DELIMITER_LINES {
         let was = head.len();
         let n = src.by_ref().take(CHUNK as u64).read_to_end(&mut head)?;
         if n == 0 {
-            break;
+            return Ok((head, true));
         }
         lines += memchr::memchr_iter(b'\n', &head[was..]).count();
     }
-    Ok(head)
+    Ok((head, false))
 }
 
 /// The first `DELIMITER_LINES` lines of `head`, line breaks included.
@@ -174,11 +176,11 @@ fn first_lines(head: &[u8]) -> &[u8] {
     }
 }
 
-/// Whether `bytes` is UTF-8, but for a character its end cuts short (the file goes on).
-fn utf8_so_far(bytes: &[u8]) -> bool {
+/// Whether `bytes` is UTF-8, but for a character its end cuts short when the file goes on.
+fn utf8_so_far(bytes: &[u8], whole: bool) -> bool {
     match simdutf8::compat::from_utf8(bytes) {
         Ok(_) => true,
-        Err(e) => e.error_len().is_none(),
+        Err(e) => e.error_len().is_none() && !whole,
     }
 }
 
@@ -673,6 +675,17 @@ mod tests {
             );
             assert_eq!(book.sheets[0].rows[2][1], Value::Text("ư".into()));
         }
+    }
+
+    #[test]
+    fn a_small_file_cut_inside_its_last_character_is_not_utf8() {
+        // As before files were read once: the whole file is not UTF-8, so Windows-1258.
+        let mut bytes = "Xuất xứ,SL\nNhật,1\n".as_bytes().to_vec();
+        bytes.push(0xE1);
+        let opened = open(Cursor::new(&bytes), "cut.csv", Format::Csv).unwrap();
+        assert!(matches!(opened.source, Source::Decoded(_)));
+        let book = assert_same_as_read_text(&bytes, "cut.csv");
+        assert!(book.notes[0].contains("Windows-1258"), "{:?}", book.notes);
     }
 
     #[test]
