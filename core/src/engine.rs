@@ -952,7 +952,7 @@ struct Driver<'e, 's> {
     checker: Lines<'e>,
     /// Normalise lines on this thread before they go to the workers: a CSV's driver splits
     /// the records itself and has one worker, whose checks outweigh the splitting (100k-row
-    /// CSV: 0.223 → 0.206 s); an xlsx's reading is on a thread of its own (there it was slower).
+    /// CSV: 0.224 → 0.208 s); an xlsx's reading is on a thread of its own (there it was slower).
     normalize_here: bool,
     lines: usize,
     totals: Totals,
