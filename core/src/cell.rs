@@ -70,21 +70,19 @@ pub struct RowAddrs {
 
 impl RowAddrs {
     pub fn new(row: u32) -> RowAddrs {
-        let mut back = [0u8; 10];
+        // Written backwards from the end, then moved to the front.
+        let mut digits = [0u8; 10];
         let mut n = u64::from(row) + 1;
-        let mut d = back.len();
-        while n > 0 || d == back.len() {
+        let mut d = digits.len();
+        while n > 0 || d == digits.len() {
             d -= 1;
-            back[d] = b'0' + (n % 10) as u8;
+            digits[d] = b'0' + (n % 10) as u8;
             n /= 10;
         }
-        let mut digits = [0u8; 10];
-        for (to, from) in digits.iter_mut().zip(&back[d..]) {
-            *to = *from;
-        }
+        digits.copy_within(d.., 0);
         RowAddrs {
             digits,
-            len: back.len() - d,
+            len: digits.len() - d,
         }
     }
 

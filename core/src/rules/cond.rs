@@ -296,14 +296,14 @@ const FOLDS_ROOM: usize = 256;
 
 /// `fold`, from this thread's cache when the text was folded before.
 fn fold_cached(raw: &str) -> Rc<str> {
-    let fold = || Rc::<str>::from(fold(raw));
+    let fresh = || Rc::<str>::from(fold(raw));
     if raw.len() > FOLDS_ROOM {
-        return fold();
+        return fresh();
     }
     FOLDS
         .try_with(|folds| {
             let Ok(mut folds) = folds.try_borrow_mut() else {
-                return fold();
+                return fresh();
             };
             if let Some(f) = folds.get(raw) {
                 return Rc::clone(f);
@@ -311,11 +311,11 @@ fn fold_cached(raw: &str) -> Rc<str> {
             if folds.len() >= FOLDS_MAX {
                 folds.clear();
             }
-            let f = fold();
+            let f = fresh();
             folds.insert(raw.into(), Rc::clone(&f));
             f
         })
-        .unwrap_or_else(|_| fold())
+        .unwrap_or_else(|_| fresh())
 }
 
 impl<'a> Ctx<'a> {
