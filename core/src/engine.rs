@@ -221,7 +221,6 @@ impl Engine {
             let pass = with_workers(self, workers, |checker| {
                 let mut d =
                     Driver::new(self, opts, file_name, &lt, fixed, sink.reborrow(), checker);
-                d.normalize_here = text && workers > 0;
                 // A second reader of the file lets the xlsx merge pre-pass run beside the cells
                 // (only xlsx has a pre-pass).
                 let beside = opts.threads > 1 && matches!(format, Format::Xlsx | Format::Xlsm);
@@ -477,13 +476,20 @@ impl Engine {
                 .filter(|(r, _)| r.scope == Scope::Line)
                 .map(|&&rv| rv)
                 .collect();
+            let plan = quiet::Plan::new(&line_rules, &*self.registry);
             for line in &sheet.lines {
                 if matches!(sheet.kind, SheetKind::Award | SheetKind::Purchase) {
                     let (class, value) = self.line_value(line);
                     totals.add_line(class, value);
                 }
-                for finding in self.check_line(&wb.file, sheet, line, &line_rules, as_of, opts.lang)
-                {
+                let check = |skip| {
+                    self.check_line(&wb.file, sheet, line, &line_rules, as_of, opts.lang, skip)
+                };
+                let findings = match &plan {
+                    Some(plan) => plan.check(line, check),
+                    None => check(0).0,
+                };
+                for finding in findings {
                     totals.count(&finding);
                     sink(finding);
                 }
@@ -538,7 +544,10 @@ impl Engine {
         out
     }
 
-    /// The findings of one normalised line under its sheet's line rules, in rule order.
+    /// The findings of one normalised line under its sheet's line rules, in rule order, but
+    /// for the rules in `skip` (by place, known to stay quiet: engine/quiet.rs); and which
+    /// rules fired.
+    #[allow(clippy::too_many_arguments)]
     fn check_line(
         &self,
         file: &str,
@@ -547,11 +556,16 @@ impl Engine {
         rules: &InForce,
         as_of: Date,
         lang: Lang,
-    ) -> Vec<Finding> {
+        skip: u64,
+    ) -> (Vec<Finding>, u64) {
         let classify = |o: &str, m: &str| self.classify(o, m);
         let memo = LineMemo::new();
         let mut out = Vec::new();
-        for (rule, v) in rules {
+        let mut fired = 0;
+        for (i, (rule, v)) in rules.iter().enumerate() {
+            if i < 64 && skip & (1 << i) != 0 {
+                continue;
+            }
             let ctx = Ctx::new(
                 sheet,
                 Some(line),
@@ -563,9 +577,12 @@ impl Engine {
             .with_memo(&memo);
             if let Some(f) = rule.evaluate(&ctx) {
                 out.push(self.finding(file, sheet, Some(line), line.row, rule, v, &ctx, f, as_of));
+                if i < 64 {
+                    fired |= 1 << i;
+                }
             }
         }
-        out
+        (out, fired)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -950,10 +967,6 @@ struct Driver<'e, 's> {
     work: Option<Arc<SheetWork<'e>>>,
     /// Checks lines, inline or on workers, and gives outcomes back in order.
     checker: Lines<'e>,
-    /// Normalise lines on this thread before they go to the workers: a CSV's driver splits
-    /// the records itself and has one worker, whose checks outweigh the splitting (100k-row
-    /// CSV: 0.224 → 0.208 s); an xlsx's reading is on a thread of its own (there it was slower).
-    normalize_here: bool,
     lines: usize,
     totals: Totals,
 }
@@ -984,7 +997,6 @@ impl<'e, 's> Driver<'e, 's> {
             pending: Vec::new(),
             work: None,
             checker,
-            normalize_here: false,
             lines: 0,
             totals: Totals::new(),
         }
@@ -1075,23 +1087,19 @@ impl<'e, 's> Driver<'e, 's> {
             let rules = self.sheet_rules(sheet);
             self.work = Some(Arc::new(SheetWork {
                 sheet: sheet.clone(),
+                quiet: quiet::Plan::new(&rules, &*self.engine.registry),
                 rules,
                 as_of,
                 lang: self.opts.lang,
                 file: self.file,
                 counted: matches!(sheet.kind, SheetKind::Award | SheetKind::Purchase),
                 encode: self.sink.encoder(),
-                normalized: self.normalize_here,
             }));
         }
         let Some(work) = &self.work else {
             return;
         };
         self.lines += 1;
-        let mut line = line;
-        if work.normalized {
-            apply(&mut line, &self.engine.tables);
-        }
         let (totals, sink) = (&mut self.totals, &mut self.sink);
         self.checker
             .push(self.engine, work, line, &mut |o| take(totals, sink, o));
@@ -1195,6 +1203,7 @@ impl RowSink for Driver<'_, '_> {
 }
 
 mod lines;
+mod quiet;
 mod sink;
 #[cfg(test)]
 mod tests;

@@ -132,6 +132,42 @@ impl Field {
     }
 }
 
+/// A set of fields (one bit each): what a rule or the registry reads of a line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FieldSet(u32);
+
+// One bit per field.
+const _: () = assert!(Field::ALL.len() <= 32);
+
+impl FieldSet {
+    pub const EMPTY: FieldSet = FieldSet(0);
+
+    pub fn of(fields: &[Field]) -> FieldSet {
+        let mut s = FieldSet::EMPTY;
+        for f in fields {
+            s.insert(*f);
+        }
+        s
+    }
+
+    pub fn insert(&mut self, f: Field) {
+        self.0 |= 1 << (f as u32);
+    }
+
+    pub fn contains(self, f: Field) -> bool {
+        self.0 & (1 << (f as u32)) != 0
+    }
+
+    pub fn union(self, other: FieldSet) -> FieldSet {
+        FieldSet(self.0 | other.0)
+    }
+
+    /// In field order.
+    pub fn iter(self) -> impl Iterator<Item = Field> {
+        Field::ALL.into_iter().filter(move |f| self.contains(*f))
+    }
+}
+
 /// What a sheet is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

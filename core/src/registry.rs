@@ -3,7 +3,7 @@
 //! the data and the matcher come later. Until then `EmptyRegistry` answers "nothing known",
 //! so the rules that depend on it (VN-R4/R5/R6/R7/R16) never fire on a gap in our data.
 
-use crate::model::PurchaseLine;
+use crate::model::{FieldSet, PurchaseLine};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -112,6 +112,11 @@ pub trait Registry: Send + Sync {
     fn hash(&self) -> String {
         String::new()
     }
+    /// The fields a look-up reads, when known: the engine then remembers which rules stayed
+    /// quiet for lines with the same texts (engine/quiet.rs). None: it may read anything.
+    fn reads(&self) -> Option<FieldSet> {
+        None
+    }
 }
 
 /// Knows nothing: the default until the registry data lands.
@@ -126,6 +131,10 @@ impl Registry for EmptyRegistry {
     fn lists_domestic_only_drugs(&self) -> bool {
         false
     }
+
+    fn reads(&self) -> Option<FieldSet> {
+        Some(FieldSet::EMPTY)
+    }
 }
 
 /// Gives the same answer for every line: what pack examples use to exercise registry rules.
@@ -135,5 +144,9 @@ pub struct FixedRegistry(pub Lookup);
 impl Registry for FixedRegistry {
     fn lookup(&self, _line: &PurchaseLine) -> Arc<Lookup> {
         Arc::new(self.0.clone())
+    }
+
+    fn reads(&self) -> Option<FieldSet> {
+        Some(FieldSet::EMPTY)
     }
 }

@@ -22,6 +22,8 @@ use std::sync::Arc;
 pub(super) struct SheetWork<'e> {
     pub sheet: Sheet,
     pub rules: InForce<'e>,
+    /// Which rules are remembered as quiet for lines with the same texts (engine/quiet.rs).
+    pub quiet: Option<super::quiet::Plan>,
     pub as_of: Date,
     pub lang: Lang,
     pub file: &'e str,
@@ -29,8 +31,6 @@ pub(super) struct SheetWork<'e> {
     pub counted: bool,
     /// How a line's findings are encoded where they are made, when the sink wants them so.
     pub encode: Option<Encode>,
-    /// The driver normalises each line before handing it on (see `Driver::normalize_here`).
-    pub normalized: bool,
 }
 
 /// One line checked: its origin class and value when counted, and its findings in rule order.
@@ -49,11 +49,14 @@ pub(super) struct Outcome<'e> {
 
 impl Engine {
     pub(super) fn work_line<'e>(&self, w: &SheetWork<'e>, mut line: PurchaseLine) -> Outcome<'e> {
-        if !w.normalized {
-            apply(&mut line, &self.tables);
-        }
+        apply(&mut line, &self.tables);
         let value = w.counted.then(|| self.line_value(&line));
-        let mut findings = self.check_line(w.file, &w.sheet, &line, &w.rules, w.as_of, w.lang);
+        let check =
+            |skip| self.check_line(w.file, &w.sheet, &line, &w.rules, w.as_of, w.lang, skip);
+        let mut findings = match &w.quiet {
+            Some(plan) => plan.check(&line, check),
+            None => check(0).0,
+        };
         let mut encoded = Vec::new();
         let mut counted = Vec::new();
         if let Some(encode) = w.encode {

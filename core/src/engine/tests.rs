@@ -618,3 +618,39 @@ fn reads_as_cells_from_the_edges_alone() {
     }
     assert!(yes >= 3, "{yes}");
 }
+
+#[test]
+fn a_repeated_item_is_still_checked_line_by_line() {
+    // Rows 2, 3 and 5 hold the same item: the rules that stayed quiet on row 2 are remembered
+    // (engine/quiet.rs), the one that fired fires again on each line with that line's cell,
+    // and a rule that reads numbers still reads each line's own.
+    let csv = "STT,Tên hàng hóa,Ký mã hiệu,Nhãn hiệu,Hãng sản xuất,Xuất xứ,Đơn vị tính,Số lượng,Đơn giá trúng thầu,Thành tiền\n\
+        1,Bơm tiêm 5ml,BT-5,,Vinahankook,Việt Nam,Cái,10,1000,10000\n\
+        2,Bơm tiêm 5ml,BT-5,,Vinahankook,Việt Nam,Cái,5,1000,5000\n\
+        3,Găng tay khám,GT-1,Vglove,Vglove,Malaixia,Đôi,5,2000,10000\n\
+        4,Bơm tiêm 5ml,BT-5,,Vinahankook,Việt Nam,Cái,năm,1000,5000\n";
+    let e = engine();
+    for threads in [1, 2] {
+        let o = CheckOptions { threads, ..opts() };
+        let mut f = Vec::new();
+        e.check_reader(
+            std::io::Cursor::new(csv.as_bytes()),
+            "repeat.csv",
+            "h".into(),
+            &o,
+            &mut |x| f.push(x),
+        )
+        .unwrap();
+        let got: Vec<(&str, u32, Vec<String>)> = f
+            .iter()
+            .map(|x| (x.rule.as_str(), x.row, x.cells.clone()))
+            .collect();
+        let want = vec![
+            ("VN-R11", 2, vec!["D2".to_string()]),
+            ("VN-R11", 3, vec!["D3".to_string()]),
+            ("VN-R11", 5, vec!["D5".to_string()]),
+            ("VN-R15", 5, vec!["H5".to_string()]),
+        ];
+        assert_eq!(got, want, "{threads} threads");
+    }
+}

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::model::{Field, PurchaseLine};
+use crate::model::{Field, FieldSet, PurchaseLine};
 use crate::normalize::Tables;
 use crate::registry::{Equivalent, Evidence, EvidenceKind, Lookup, Registry, STRONG_MATCH};
 use crate::Result;
@@ -530,6 +530,11 @@ impl Registry for DomesticRegistry {
     /// The Ministry of Health list is not in the data: `lookup` never sets it.
     fn lists_domestic_only_drugs(&self) -> bool {
         false
+    }
+
+    /// `line_name_hs`: the name (the model when it has none) and the HS code.
+    fn reads(&self) -> Option<FieldSet> {
+        Some(FieldSet::of(&[Field::Name, Field::Model, Field::HsCode]))
     }
 
     fn hash(&self) -> String {

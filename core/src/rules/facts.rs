@@ -186,19 +186,22 @@ pub fn amount_gap(line: &PurchaseLine) -> Option<f64> {
     Some((a - q * p).abs())
 }
 
+/// The fields a requirement's text is made of.
+pub const ITEM_TEXT: [Field; 4] = [
+    Field::Name,
+    Field::Spec,
+    Field::Note,
+    Field::OriginRequirement,
+];
+
 /// The folded text a requirement is written in: name, spec, note, origin requirement.
 pub fn item_text(line: &PurchaseLine) -> String {
-    [
-        Field::Name,
-        Field::Spec,
-        Field::Note,
-        Field::OriginRequirement,
-    ]
-    .iter()
-    .map(|f| fold(line.text(*f)))
-    .filter(|s| !s.is_empty())
-    .collect::<Vec<_>>()
-    .join(" | ")
+    ITEM_TEXT
+        .iter()
+        .map(|f| fold(line.text(*f)))
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 #[cfg(test)]

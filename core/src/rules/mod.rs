@@ -9,6 +9,7 @@ pub mod date;
 pub mod examples;
 pub mod facts;
 pub mod raw;
+pub mod reads;
 pub mod template;
 
 use crate::model::{Field, PackageFacts, SheetKind};

@@ -1,0 +1,270 @@
+//! Which rules stayed quiet on a line, remembered by the line's texts. Agencies' files repeat
+//! the same item (name, model, maker, origin) on many lines, and a rule that reads only texts
+//! says the same of each of them: a line whose texts were seen before on the same sheet skips
+//! the rules that stayed quiet then. A rule that fired is evaluated again on every line (its
+//! finding quotes that line's cells), and rules that read numbers are never remembered.
+
+use super::InForce;
+use crate::model::{FieldSet, PurchaseLine};
+use crate::registry::Registry;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Which of a sheet's rules are remembered, and the fields that tell their lines apart.
+#[derive(Debug)]
+pub(super) struct Plan {
+    /// Tells this sheet's answers from every other's: sheets, files and engines share a
+    /// thread's memory.
+    id: u64,
+    /// The remembered rules, by their place in the sheet's rules (the first 64).
+    rules: u64,
+    /// The fields those rules read (and the registry, for those that ask it).
+    fields: FieldSet,
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+/// Lines remembered per thread before it starts afresh (a file's repetition is local).
+const LINES_MAX: usize = 4096;
+/// A line whose texts are longer is not remembered: they rarely repeat, and would hold memory.
+const KEY_ROOM: usize = 1024;
+
+#[derive(Default)]
+struct Known {
+    /// The key being built (kept to reuse its memory).
+    key: Vec<u8>,
+    /// A line's texts → the remembered rules that stayed quiet on it.
+    quiet: HashMap<Box<[u8]>, u64>,
+}
+
+thread_local! {
+    static KNOWN: RefCell<Known> = RefCell::new(Known::default());
+}
+
+impl Plan {
+    /// None when no rule of the sheet can be remembered.
+    pub fn new(rules: &InForce, registry: &dyn Registry) -> Option<Plan> {
+        let mut plan = Plan {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            rules: 0,
+            fields: FieldSet::EMPTY,
+        };
+        for (i, (rule, _)) in rules.iter().enumerate().take(64) {
+            let reads = rule.reads();
+            if reads.numbers {
+                continue;
+            }
+            let mut fields = reads.fields;
+            if reads.registry {
+                // A registry that does not say what it reads could read anything.
+                let Some(f) = registry.reads() else { continue };
+                fields = fields.union(f);
+            }
+            plan.rules |= 1 << i;
+            plan.fields = plan.fields.union(fields);
+        }
+        (plan.rules != 0).then_some(plan)
+    }
+
+    /// Check `line`: `check(skip)` evaluates the sheet's rules but those in `skip` (known to
+    /// stay quiet), and gives back its result and the rules that fired.
+    pub fn check<T>(&self, line: &PurchaseLine, check: impl FnOnce(u64) -> (T, u64)) -> T {
+        let mut key = KNOWN
+            .try_with(|k| {
+                k.try_borrow_mut()
+                    .map(|mut k| std::mem::take(&mut k.key))
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default();
+        if !self.key(line, &mut key) {
+            return check(0).0;
+        }
+        let known = KNOWN
+            .try_with(|k| {
+                k.try_borrow()
+                    .ok()
+                    .and_then(|k| k.quiet.get(key.as_slice()).copied())
+            })
+            .ok()
+            .flatten();
+        let (out, fired) = check(known.unwrap_or(0) & self.rules);
+        let _ = KNOWN.try_with(|k| {
+            if let Ok(mut k) = k.try_borrow_mut() {
+                if known.is_none() {
+                    if k.quiet.len() >= LINES_MAX {
+                        k.quiet.clear();
+                    }
+                    k.quiet.insert(key.as_slice().into(), self.rules & !fired);
+                }
+                k.key = key;
+            }
+        });
+        out
+    }
+
+    /// The line as the remembered rules see it: each field they read, present or not, with
+    /// its text and number. False when too long to remember.
+    fn key(&self, line: &PurchaseLine, key: &mut Vec<u8>) -> bool {
+        key.clear();
+        key.extend_from_slice(&self.id.to_le_bytes());
+        for f in self.fields.iter() {
+            let Some(v) = line.get(f) else {
+                key.push(0);
+                continue;
+            };
+            key.push(1);
+            key.extend_from_slice(&(v.raw.len() as u64).to_le_bytes());
+            key.extend_from_slice(v.raw.as_bytes());
+            match v.value {
+                None => key.push(0),
+                Some(n) => {
+                    key.push(1);
+                    key.extend_from_slice(&n.to_bits().to_le_bytes());
+                }
+            }
+            if key.len() > KEY_ROOM {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Field, FieldValue, SheetKind};
+    use crate::registry::{EmptyRegistry, Lookup};
+    use crate::rules::date::Date;
+    use crate::rules::{Pack, Rule, Version};
+
+    fn award_rules(pack: &Pack) -> Vec<(&Rule, &Version)> {
+        let day = Date::parse("2026-06-01").expect("date");
+        pack.rules
+            .iter()
+            .filter(|r| r.applies_to(SheetKind::Award))
+            .filter_map(|r| r.version_at(day).map(|v| (r, v)))
+            .collect()
+    }
+
+    fn line(cells: &[(Field, &str)]) -> PurchaseLine {
+        let mut l = PurchaseLine {
+            row: 2,
+            fields: Default::default(),
+            extra: Default::default(),
+            section: None,
+            name_folded: Default::default(),
+        };
+        for (f, t) in cells {
+            l.fields.insert(*f, FieldValue::text(*t, "A2"));
+        }
+        l
+    }
+
+    /// What `check` was asked to skip, the second time the same line comes.
+    fn skipped_again(plan: &Plan, first: &PurchaseLine, again: &PurchaseLine, fired: u64) -> u64 {
+        plan.check(first, |skip| {
+            assert_eq!(skip, 0, "a line never seen skips nothing");
+            ((), fired)
+        });
+        plan.check(again, |skip| (skip, fired))
+    }
+
+    fn item() -> PurchaseLine {
+        line(&[
+            (Field::Name, "Bơm tiêm 5ml"),
+            (Field::Model, "BT-5"),
+            (Field::Brand, ""),
+            (Field::Manufacturer, "Vinahankook"),
+            (Field::Origin, "Việt Nam"),
+        ])
+    }
+
+    #[test]
+    fn rules_that_read_numbers_are_never_remembered() {
+        let pack = Pack::embedded_vn().expect("pack");
+        let rules = award_rules(&pack);
+        let plan = Plan::new(&rules, &EmptyRegistry).expect("plan");
+        for (i, (rule, _)) in rules.iter().enumerate() {
+            let remembered = plan.rules & (1 << i) != 0;
+            assert_eq!(remembered, !rule.reads().numbers, "{}", rule.code);
+        }
+        let r15 = rules.iter().position(|(r, _)| r.code == "VN-R15");
+        assert!(r15.is_some_and(|i| plan.rules & (1 << i) == 0));
+    }
+
+    #[test]
+    fn a_line_seen_before_skips_only_the_rules_that_stayed_quiet() {
+        let pack = Pack::embedded_vn().expect("pack");
+        let plan = Plan::new(&award_rules(&pack), &EmptyRegistry).expect("plan");
+        let fired = plan.rules & plan.rules.wrapping_neg(); // the first remembered rule fired
+        let mut again = item();
+        again.row = 9;
+        // Only numbers and the row differ: the remembered rules do not read them.
+        again
+            .fields
+            .insert(Field::Quantity, FieldValue::text("12", "J9"));
+        let skip = skipped_again(&plan, &item(), &again, fired);
+        assert_eq!(skip, plan.rules & !fired);
+    }
+
+    #[test]
+    fn a_changed_text_or_another_sheet_is_checked_afresh() {
+        let pack = Pack::embedded_vn().expect("pack");
+        let rules = award_rules(&pack);
+        let fresh = || Plan::new(&rules, &EmptyRegistry).expect("plan");
+        let mut brand = item();
+        brand
+            .fields
+            .insert(Field::Brand, FieldValue::text("Vikimco", "D2"));
+        assert_eq!(skipped_again(&fresh(), &item(), &brand, 0), 0);
+        // The manufacturer decides how an origin reads ("Hãng X / Việt Nam").
+        let mut maker = item();
+        maker
+            .fields
+            .insert(Field::Manufacturer, FieldValue::text("Terumo", "E2"));
+        assert_eq!(skipped_again(&fresh(), &item(), &maker, 0), 0);
+        // A column present but blank is not a column missing.
+        let mut missing = item();
+        missing.fields.remove(&Field::Brand);
+        assert_eq!(skipped_again(&fresh(), &item(), &missing, 0), 0);
+        // The same line again does skip (the cases above are not vacuous).
+        let plan = fresh();
+        assert_ne!(skipped_again(&plan, &item(), &item(), 0), 0);
+        // Another sheet (or file, or engine) has answers of its own.
+        assert_eq!(fresh().check(&item(), |skip| (skip, 0)), 0);
+    }
+
+    #[test]
+    fn registry_rules_are_remembered_only_when_the_registry_says_what_it_reads() {
+        struct Opaque;
+        impl Registry for Opaque {
+            fn lookup(&self, _line: &PurchaseLine) -> std::sync::Arc<Lookup> {
+                std::sync::Arc::default()
+            }
+        }
+        let pack = Pack::embedded_vn().expect("pack");
+        let rules = award_rules(&pack);
+        let known = Plan::new(&rules, &EmptyRegistry).expect("plan");
+        let opaque = Plan::new(&rules, &Opaque).expect("plan");
+        for (i, (rule, _)) in rules.iter().enumerate() {
+            let reads = rule.reads();
+            if reads.registry && !reads.numbers {
+                assert!(known.rules & (1 << i) != 0, "{}", rule.code);
+                assert!(opaque.rules & (1 << i) == 0, "{}", rule.code);
+            }
+        }
+    }
+
+    #[test]
+    fn long_texts_are_not_remembered() {
+        let pack = Pack::embedded_vn().expect("pack");
+        let plan = Plan::new(&award_rules(&pack), &EmptyRegistry).expect("plan");
+        let mut long = item();
+        let maker = "Công ty cổ phần Vinahankook ".repeat(40);
+        long.fields
+            .insert(Field::Manufacturer, FieldValue::text(maker, "E2"));
+        assert_eq!(skipped_again(&plan, &long, &long, 0), 0);
+    }
+}
