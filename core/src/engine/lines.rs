@@ -49,14 +49,17 @@ pub(super) struct Outcome<'e> {
 
 impl Engine {
     pub(super) fn work_line<'e>(&self, w: &SheetWork<'e>, mut line: PurchaseLine) -> Outcome<'e> {
-        apply(&mut line, &self.tables);
-        let value = w.counted.then(|| self.line_value(&line));
-        let check =
-            |skip| self.check_line(w.file, &w.sheet, &line, &w.rules, w.as_of, w.lang, skip);
-        let mut findings = match &w.quiet {
-            Some(plan) => plan.check(&line, check),
-            None => check(0).0,
+        let check = |line: &PurchaseLine, skip| {
+            self.check_line(w.file, &w.sheet, line, &w.rules, w.as_of, w.lang, skip)
         };
+        let mut findings = match &w.quiet {
+            Some(plan) => plan.normalise_and_check(&mut line, &self.tables, check),
+            None => {
+                apply(&mut line, &self.tables);
+                check(&line, 0).0
+            }
+        };
+        let value = w.counted.then(|| self.line_value(&line));
         let mut encoded = Vec::new();
         let mut counted = Vec::new();
         if let Some(encode) = w.encode {

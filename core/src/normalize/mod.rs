@@ -32,6 +32,16 @@ impl Tables {
     }
 }
 
+/// The fields `apply` reads: a line with the same texts in these is normalised the same way.
+pub const READS: [Field; 6] = [
+    Field::Name,
+    Field::Model,
+    Field::Manufacturer,
+    Field::Origin,
+    Field::OriginRequirement,
+    Field::HsCode,
+];
+
 /// Fill a line's normalised readings: origin class and countries, HS code with its description,
 /// and the folded name used for matching.
 pub fn apply(line: &mut PurchaseLine, t: &Tables) {
