@@ -130,7 +130,7 @@ impl Plan {
         };
         let quiet = with_known(|k| k.seen.get(key.as_slice()).map(|s| s.quiet)).flatten();
         let (out, fired) = check(quiet.unwrap_or(0) & self.rules);
-        let remember = quiet.is_none().then(|| Seen {
+        let remember = quiet.is_none().then_some(Seen {
             quiet: self.rules & !fired,
             normalised: None,
         });
