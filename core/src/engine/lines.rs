@@ -8,7 +8,7 @@
 use super::sink::Encode;
 use super::{Engine, InForce};
 use crate::model::{PurchaseLine, Sheet};
-use crate::normalize::apply;
+use crate::normalize;
 use crate::normalize::origin::OriginClass;
 use crate::report::{Finding, Severity};
 use crate::rules::cond::Lang;
@@ -55,7 +55,7 @@ impl Engine {
         let mut findings = match &w.quiet {
             Some(plan) => plan.normalise_and_check(&mut line, &self.tables, check),
             None => {
-                apply(&mut line, &self.tables);
+                normalize::readings(&mut line, &self.tables);
                 check(&line, 0).0
             }
         };

@@ -14,7 +14,7 @@ use super::InForce;
 use crate::model::{Field, FieldSet, PurchaseLine};
 use crate::normalize::hs::HsInfo;
 use crate::normalize::origin::Origin;
-use crate::normalize::{apply, Tables};
+use crate::normalize::{self, Tables};
 use crate::registry::Registry;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -49,19 +49,18 @@ struct Known {
 }
 
 /// What a line's texts gave: the remembered rules that stayed quiet, and (when the line was
-/// normalised here) the readings `normalize::apply` set.
+/// normalised here) the readings `normalize::readings` set.
 struct Seen {
     quiet: u64,
     normalised: Option<Readings>,
 }
 
-/// The readings `normalize::apply` sets on a line.
+/// The readings `normalize::readings` sets on a line.
 #[derive(Clone)]
 struct Readings {
     origin: Option<Arc<Origin>>,
     required: Option<Arc<Origin>>,
     hs: Option<Box<HsInfo>>,
-    name_folded: Arc<str>,
 }
 
 impl Readings {
@@ -72,11 +71,10 @@ impl Readings {
                 .get(Field::OriginRequirement)
                 .and_then(|v| v.origin.clone()),
             hs: line.get(Field::HsCode).and_then(|v| v.hs.clone()),
-            name_folded: Arc::clone(&line.name_folded),
         }
     }
 
-    /// Set them on a line with the same texts, as `apply` would.
+    /// Set them on a line with the same texts, as `normalize::readings` would.
     fn set(&self, line: &mut PurchaseLine) {
         if let Some(v) = line.fields.get_mut(&Field::Origin) {
             v.origin = self.origin.clone();
@@ -87,7 +85,6 @@ impl Readings {
         if let Some(v) = line.fields.get_mut(&Field::HsCode) {
             v.hs = self.hs.clone();
         }
-        line.name_folded = Arc::clone(&self.name_folded);
     }
 }
 
@@ -147,26 +144,20 @@ impl Plan {
         check: impl FnOnce(&PurchaseLine, u64) -> (T, u64),
     ) -> T {
         let Some(key) = self.key(line) else {
-            apply(line, tables);
+            normalize::readings(line, tables);
             return check(line, 0).0;
         };
-        let seen = with_known(|k| {
-            k.seen
-                .get(key.as_slice())
-                .map(|s| (s.quiet, s.normalised.clone()))
+        let quiet = with_known(|k| {
+            let s = k.seen.get(key.as_slice())?;
+            s.normalised.as_ref()?.set(line);
+            Some(s.quiet)
         })
         .flatten();
-        let (quiet, readings) = match seen {
-            Some((quiet, Some(r))) => {
-                r.set(line);
-                (Some(quiet), None)
-            }
-            // Not seen, or seen by `check` (never on the same sheet): worked out afresh.
-            _ => {
-                apply(line, tables);
-                (None, Some(Readings::of(line)))
-            }
-        };
+        // Not seen, or seen by `check` (never on the same sheet): worked out afresh.
+        let readings = quiet.is_none().then(|| {
+            normalize::readings(line, tables);
+            Readings::of(line)
+        });
         let (out, fired) = check(line, quiet.unwrap_or(0) & self.rules);
         let remember = readings.map(|r| Seen {
             quiet: self.rules & !fired,
@@ -390,9 +381,8 @@ mod tests {
         assert!(a.is_some_and(|a| b.is_some_and(|b| Arc::ptr_eq(&a, &b))));
         let mut fresh = line(&texts);
         fresh.row = 7;
-        apply(&mut fresh, &tables);
+        normalize::readings(&mut fresh, &tables);
         assert_eq!(again, fresh);
         assert!(again.get(Field::HsCode).is_some_and(|v| v.hs.is_some()));
-        assert!(!again.name_folded.is_empty());
     }
 }

@@ -45,6 +45,17 @@ pub const READS: [Field; 6] = [
 /// Fill a line's normalised readings: origin class and countries, HS code with its description,
 /// and the folded name used for matching.
 pub fn apply(line: &mut PurchaseLine, t: &Tables) {
+    readings(line, t);
+    let name = match line.text(Field::Name) {
+        "" => line.text(Field::Model),
+        n => n,
+    };
+    line.name_folded = t.names.get_or(name, "", || name::fold_name(name).into());
+}
+
+/// `apply` but for the folded name, which the rules do not read (grouping imports by name
+/// and `inspect` do): what a check needs.
+pub fn readings(line: &mut PurchaseLine, t: &Tables) {
     // Classified first, then stored: the manufacturer is read without a copy.
     if let Some(o) = line.fields.get(&Field::Origin) {
         let c = t
@@ -62,9 +73,4 @@ pub fn apply(line: &mut PurchaseLine, t: &Tables) {
         let from_number = h.value.is_some();
         h.hs = Some(Box::new(t.hs.lookup(&h.raw, from_number)));
     }
-    let name = match line.text(Field::Name) {
-        "" => line.text(Field::Model),
-        n => n,
-    };
-    line.name_folded = t.names.get_or(name, "", || name::fold_name(name).into());
 }
