@@ -3,6 +3,8 @@
 //! "bóng" (bulb) differ, while a token typed without diacritics still matches either.
 
 use serde::Deserialize;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::text::fold;
@@ -69,7 +71,7 @@ impl Token {
 /// Split a name into word tokens: letters and digits runs; '/', '.', ',' inside numbers stay
 /// ("2/0", "0,5"), everything else separates.
 pub fn tokenize(s: &str) -> Vec<Token> {
-    let nfc: String = s.nfc().collect();
+    let nfc = crate::text::nfc(s);
     let chars: Vec<char> = nfc.chars().collect();
     let mut words = Vec::new();
     let mut cur = String::new();
@@ -97,7 +99,37 @@ pub fn tokenize(s: &str) -> Vec<Token> {
     if !cur.is_empty() {
         words.push(cur);
     }
-    words.iter().map(|w| Token::new(w)).collect()
+    words.iter().map(|w| token(w)).collect()
+}
+
+thread_local! {
+    /// Tokens of the words met before on this thread: item names repeat their words ("kim",
+    /// "tiêm", "số"), and making a token (folding, decomposing, composing) was half of a
+    /// registry look-up.
+    static TOKENS: RefCell<HashMap<String, Token>> = RefCell::new(HashMap::new());
+}
+
+/// Words kept per thread before the cache starts afresh.
+const TOKENS_MAX: usize = 8192;
+
+/// `Token::new`, from this thread's cache when the word was met before.
+fn token(word: &str) -> Token {
+    TOKENS
+        .try_with(|tokens| {
+            let Ok(mut tokens) = tokens.try_borrow_mut() else {
+                return Token::new(word);
+            };
+            if let Some(t) = tokens.get(word) {
+                return t.clone();
+            }
+            if tokens.len() >= TOKENS_MAX {
+                tokens.clear();
+            }
+            let t = Token::new(word);
+            tokens.insert(word.to_string(), t.clone());
+            t
+        })
+        .unwrap_or_else(|_| Token::new(word))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,6 +163,10 @@ pub struct Lexicon {
     closed_markers: Vec<Vec<Token>>,
     /// (variant, canonical), longest variant first.
     synonyms: Vec<(Vec<Token>, Vec<Token>)>,
+    /// Folded first word → the synonyms and neutral phrases starting with it, in the order
+    /// above (a name's every word was compared with every phrase).
+    synonyms_by_head: HashMap<String, Vec<usize>>,
+    neutral_by_head: HashMap<String, Vec<usize>>,
 }
 
 impl Lexicon {
@@ -166,6 +202,8 @@ impl Lexicon {
         }
         self.synonyms.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
         self.neutral.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        self.synonyms_by_head = by_head(self.synonyms.iter().map(|s| &s.0));
+        self.neutral_by_head = by_head(self.neutral.iter());
         Ok(())
     }
 
@@ -175,7 +213,15 @@ impl Lexicon {
         let mut i = 0;
         while i < toks.len() {
             let rest = toks.get(i..).unwrap_or(&[]);
-            match self.synonyms.iter().find(|(v, _)| starts_with(rest, v)) {
+            let heads = rest
+                .first()
+                .and_then(|t| self.synonyms_by_head.get(&t.folded));
+            let found = heads
+                .into_iter()
+                .flatten()
+                .filter_map(|&k| self.synonyms.get(k))
+                .find(|(v, _)| starts_with(rest, v));
+            match found {
                 Some((v, canon)) => {
                     out.extend(canon.iter().cloned());
                     i += v.len();
@@ -197,8 +243,13 @@ impl Lexicon {
 
     /// Length of the neutral phrase starting the slice, 0 if none.
     pub fn neutral_at(&self, toks: &[Token]) -> usize {
-        self.neutral
-            .iter()
+        let heads = toks
+            .first()
+            .and_then(|t| self.neutral_by_head.get(&t.folded));
+        heads
+            .into_iter()
+            .flatten()
+            .filter_map(|&k| self.neutral.get(k))
             .find(|n| starts_with(toks, n))
             .map(|n| n.len())
             .unwrap_or(0)
@@ -220,6 +271,18 @@ impl Lexicon {
                 .map(|len| (i, len))
         })
     }
+}
+
+/// Each phrase's place, by its first word folded (a phrase matches only where its first word's
+/// folded form does: `Token::same`).
+fn by_head<'p>(phrases: impl Iterator<Item = &'p Vec<Token>>) -> HashMap<String, Vec<usize>> {
+    let mut by: HashMap<String, Vec<usize>> = HashMap::new();
+    for (k, p) in phrases.enumerate() {
+        if let Some(first) = p.first() {
+            by.entry(first.folded.clone()).or_default().push(k);
+        }
+    }
+    by
 }
 
 pub fn starts_with(toks: &[Token], phrase: &[Token]) -> bool {
