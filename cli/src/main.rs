@@ -5,6 +5,7 @@
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod check;
+mod hashing;
 mod inspect;
 mod lang;
 mod registry_cmd;
