@@ -1,7 +1,6 @@
 //! `hangviet check PATH…`: check files, folders and patterns against the rule packs, in
 //! parallel, and write the report as text, JSON, CSV, HTML or an annotated workbook.
 
-use crate::hashing::Hashing;
 use crate::lang::Lang;
 use hangviet_core::engine::{CheckOptions, Engine};
 use hangviet_core::model::Workbook;
@@ -449,21 +448,11 @@ fn check_streaming(
             lang.t("không đọc được tệp", "cannot read the file")
         )
     };
-    let mut file = std::fs::File::open(path).map_err(cannot)?;
-    if !packed(&mut file).map_err(cannot)? {
-        // Text (CSV, TSV): read once from the start, hashed on the way.
-        let mut src = std::io::BufReader::with_capacity(64 * 1024, Hashing::new(file));
-        let checked =
-            engine.check_reader_encoded(&mut src, &name, String::new(), opts, encode_json, write);
-        let mut input = checked.map_err(|e| e.to_string())?;
-        input.sha256 = src.into_inner().finish().map_err(cannot)?;
-        return Ok(input);
-    }
+    let file = std::fs::File::open(path).map_err(cannot)?;
     let big = file.metadata().map(|m| m.len() > 4 << 20).unwrap_or(false);
     let src = std::io::BufReader::with_capacity(64 * 1024, file);
     let mut check =
         |src| engine.check_reader_encoded(src, &name, String::new(), opts, encode_json, write);
-    // A workbook (a zip, or an OLE file) is read out of order: hashed beside it.
     let (sha, checked) = if big {
         std::thread::scope(|s| {
             let h = s.spawn(|| sha256_file(path));
@@ -479,16 +468,6 @@ fn check_streaming(
     let mut input = checked.map_err(|e| e.to_string())?;
     input.sha256 = sha.map_err(cannot)?;
     Ok(input)
-}
-
-/// Whether the file is a zip (xlsx, xlsm, xlsb, ods) or an OLE compound file (xls): read out
-/// of order, not from start to end. Leaves the file at its start.
-fn packed(file: &mut std::fs::File) -> std::io::Result<bool> {
-    use std::io::{Read, Seek};
-    let mut head = Vec::with_capacity(4);
-    Read::by_ref(file).take(4).read_to_end(&mut head)?;
-    file.seek(std::io::SeekFrom::Start(0))?;
-    Ok(head == b"PK\x03\x04" || head == [0xD0, 0xCF, 0x11, 0xE0])
 }
 
 /// One element of the report's `findings` array, after the one before it.

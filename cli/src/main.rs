@@ -5,7 +5,6 @@
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod check;
-mod hashing;
 mod inspect;
 mod lang;
 mod registry_cmd;

@@ -16,14 +16,6 @@ impl<'a> Source for Cursor<&'a [u8]> {
     }
 }
 
-/// Lent: the caller keeps the reader (and what it learnt on the way, a hash, say).
-impl<S: Source> Source for &mut S {
-    type Again = S::Again;
-    fn again(&self) -> Option<Self::Again> {
-        (**self).again()
-    }
-}
-
 impl<S: Source> Source for std::io::BufReader<S> {
     type Again = S::Again;
     fn again(&self) -> Option<Self::Again> {
