@@ -38,11 +38,24 @@ where
 /// work beside the reader (line workers, the merge pre-pass). The reader is the one thread the
 /// whole check waits for; on two cores the others, busy in bursts, took turns with it.
 pub fn yield_to_reader() {
+    lower_priority(5);
+}
+
+/// Lower the calling thread's priority further (Linux; elsewhere nothing): for work that only
+/// has to be done by the end (the report's hash of the input file), so that it takes the time
+/// the reader and the line workers leave.
+pub fn in_background() {
+    lower_priority(19);
+}
+
+fn lower_priority(nice: i32) {
     #[cfg(target_os = "linux")]
     // SAFETY: setpriority only reads its arguments; `who` 0 is the calling thread on Linux.
     unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 5);
+        libc::setpriority(libc::PRIO_PROCESS, 0, nice);
     }
+    #[cfg(not(target_os = "linux"))]
+    let _ = nice;
 }
 
 #[cfg(not(target_arch = "wasm32"))]
