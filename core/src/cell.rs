@@ -7,7 +7,7 @@ pub fn col_letters(col: u32) -> String {
 }
 
 /// A column's letters at the end of a buffer, and where they start (at most 7 for a u32).
-fn letters(mut col: u32) -> ([u8; 8], usize) {
+const fn letters(mut col: u32) -> ([u8; 8], usize) {
     let mut buf = [0u8; 8];
     let mut k = buf.len();
     loop {
@@ -88,10 +88,10 @@ impl RowAddrs {
 
     /// The address of the 0-based column `col` on this row.
     pub fn at(&self, col: u32) -> Addr {
-        let (buf, k) = letters(col);
-        let letters = buf.len() - k;
-        // The letters moved to the front by a shift (k is at most 7: a column has a letter).
-        let front = (u64::from_be_bytes(buf) << (8 * k)).to_be_bytes();
+        let (front, letters) = match FRONT.get(col as usize) {
+            Some(&(front, n)) => (front, usize::from(n)),
+            None => front_letters(col),
+        };
         // Whole fixed-size arrays copied (no call to memcpy); bytes past `len` are never read.
         let mut a = Addr::EMPTY;
         if let Some(head) = a.buf.first_chunk_mut::<8>() {
@@ -108,6 +108,28 @@ impl RowAddrs {
         a
     }
 }
+
+/// A column's letters at the front of 8 bytes, and how many (at most 7: a u32 column).
+const fn front_letters(col: u32) -> ([u8; 8], usize) {
+    let (buf, k) = letters(col);
+    // The letters moved to the front by a shift (k is at most 7: a column has a letter).
+    (
+        (u64::from_be_bytes(buf) << (8 * k)).to_be_bytes(),
+        buf.len() - k,
+    )
+}
+
+/// The first columns' letters, worked out once: a line's every cell needs its column's.
+static FRONT: [([u8; 8], u8); 64] = {
+    let mut t = [([0u8; 8], 0u8); 64];
+    let mut c = 0;
+    while c < 64 {
+        let (f, n) = front_letters(c as u32);
+        t[c] = (f, n as u8);
+        c += 1;
+    }
+    t
+};
 
 impl Default for Addr {
     fn default() -> Addr {
