@@ -199,6 +199,16 @@ fn push_folded(out: &mut String, space: &mut bool, c: char) {
 
 /// NFC: what we show and store as "raw" text after decoding. Text that already is NFC (nearly
 /// every cell) is copied without a normalisation pass.
+/// Whether a text is only white space (what `trim` removes), or nothing: most cells start with
+/// a letter or a digit, and are answered at their first byte.
+pub fn blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        None => true,
+        Some(&b) if b.is_ascii() && !char::from(b).is_whitespace() => false,
+        Some(_) => s.trim().is_empty(),
+    }
+}
+
 pub fn nfc(s: &str) -> String {
     if plainly_nfc(s) || is_nfc_quick(s.chars()) == IsNormalized::Yes {
         s.to_string()
@@ -241,6 +251,26 @@ pub fn plainly_nfc(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blank_is_what_trim_leaves_empty() {
+        let mut texts: Vec<String> = ["", " ", "a", " a", "\u{a0}", "\u{a0}x", "\u{3000}", "x "]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        // Every ASCII byte alone and before a letter, and the Unicode spaces.
+        texts.extend((0u8..128).map(|b| char::from(b).to_string()));
+        texts.extend((0u8..128).map(|b| format!("{}b", char::from(b))));
+        texts.extend(
+            [
+                '\u{85}', '\u{1680}', '\u{2000}', '\u{2028}', '\u{202f}', '\u{205f}', '\u{feff}',
+            ]
+            .map(String::from),
+        );
+        for t in &texts {
+            assert_eq!(blank(t), t.trim().is_empty(), "{t:?}");
+        }
+    }
 
     #[test]
     fn byte_scan_agrees_with_the_quick_check() {

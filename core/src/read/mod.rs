@@ -98,7 +98,7 @@ impl Value {
     pub fn is_empty(&self) -> bool {
         match self {
             Value::Empty => true,
-            Value::Text(s) => s.trim().is_empty(),
+            Value::Text(s) => crate::text::blank(s),
             _ => false,
         }
     }

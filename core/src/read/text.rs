@@ -372,7 +372,7 @@ fn each_record<S: Read>(
                     ),
                 ));
             }
-            row.push(if field.trim().is_empty() {
+            row.push(if crate::text::blank(&field) {
                 Value::Empty
             } else {
                 Value::Text(field)
