@@ -237,34 +237,6 @@ pub struct FieldMap {
 
 const NONE: u8 = u8::MAX;
 
-thread_local! {
-    /// The field lists of lines dropped on this thread, for the next lines made here: a line's
-    /// list is one allocation of over 1 KB (the allocator's slower sizes), made and freed for
-    /// every line by the thread that lays out a sheet.
-    static SPARE: std::cell::RefCell<Vec<Vec<(Field, FieldValue)>>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Lists kept per thread (the lines in flight between a driver and its workers come back).
-const SPARE_MAX: usize = 1024;
-
-impl Drop for FieldMap {
-    fn drop(&mut self) {
-        if self.items.capacity() == 0 {
-            return;
-        }
-        let mut items = std::mem::take(&mut self.items);
-        items.clear();
-        let _ = SPARE.try_with(|s| {
-            if let Ok(mut s) = s.try_borrow_mut() {
-                if s.len() < SPARE_MAX {
-                    s.push(items);
-                }
-            }
-        });
-    }
-}
-
 impl Default for FieldMap {
     fn default() -> FieldMap {
         FieldMap {
@@ -280,13 +252,8 @@ impl FieldMap {
     }
 
     pub fn with_capacity(n: usize) -> FieldMap {
-        let spare = SPARE
-            .try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.pop()))
-            .ok()
-            .flatten()
-            .filter(|v| v.capacity() >= n);
         FieldMap {
-            items: spare.unwrap_or_else(|| Vec::with_capacity(n)),
+            items: Vec::with_capacity(n),
             ..FieldMap::default()
         }
     }
@@ -532,21 +499,6 @@ pub struct Workbook {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
-
-    #[test]
-    fn a_field_list_given_back_starts_empty() {
-        let mut a = FieldMap::with_capacity(3);
-        a.insert(Field::Name, FieldValue::text("Bơm tiêm", "B2"));
-        a.insert(Field::Origin, FieldValue::text("Việt Nam", "F2"));
-        drop(a);
-        // The next list made on this thread reuses the first's memory, and holds nothing of it.
-        let mut b = FieldMap::with_capacity(2);
-        assert!(b.is_empty());
-        assert!(b.get(&Field::Name).is_none() && b.get(&Field::Origin).is_none());
-        b.insert(Field::Model, FieldValue::text("BT-5", "C3"));
-        assert_eq!(b.len(), 1);
-        assert_eq!(b.get(&Field::Model).map(|v| v.raw.as_str()), Some("BT-5"));
-    }
 
     #[test]
     fn field_map_keeps_field_order_as_a_tree_map_did() {
