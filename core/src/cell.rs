@@ -218,7 +218,7 @@ mod tests {
     fn a_rows_addresses_are_its_cells_names() {
         for row in [0, 8, 9, 99, 1_048_575, 999_999_999, u32::MAX] {
             let addrs = RowAddrs::new(row);
-            for col in [0, 1, 25, 26, 701, 702, 16_383, u32::MAX] {
+            for col in [0, 1, 25, 26, 63, 64, 701, 702, 16_383, u32::MAX] {
                 let want = format!("{}{}", col_letters(col), u64::from(row) + 1);
                 assert_eq!(addrs.at(col).as_str(), want);
                 assert_eq!(addrs.at(col), Addr::from(want.as_str()));

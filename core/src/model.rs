@@ -136,8 +136,10 @@ impl Field {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FieldSet(u32);
 
-// One bit per field.
+// One bit per field, and every field in `ALL` at its own place (a field missing there would be
+// missing from every `FieldSet::iter`, and from the keys of remembered lines).
 const _: () = assert!(Field::ALL.len() <= 32);
+const _: () = assert!(Field::LotNo as usize + 1 == Field::ALL.len());
 
 impl FieldSet {
     pub const EMPTY: FieldSet = FieldSet(0);
@@ -499,6 +501,22 @@ pub struct Workbook {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn every_field_is_in_all_at_its_place_and_in_a_full_set() {
+        let mut all = FieldSet::EMPTY;
+        for (i, f) in Field::ALL.into_iter().enumerate() {
+            assert_eq!(f as usize, i, "{f:?}");
+            all.insert(f);
+        }
+        assert_eq!(all.iter().collect::<Vec<_>>(), Field::ALL.to_vec());
+        let some = FieldSet::of(&[Field::Origin, Field::Name]);
+        assert_eq!(
+            some.iter().collect::<Vec<_>>(),
+            vec![Field::Name, Field::Origin]
+        );
+        assert!(some.contains(Field::Name) && !some.contains(Field::Model));
+    }
 
     #[test]
     fn field_map_keeps_field_order_as_a_tree_map_did() {

@@ -197,8 +197,6 @@ fn push_folded(out: &mut String, space: &mut bool, c: char) {
     }
 }
 
-/// NFC: what we show and store as "raw" text after decoding. Text that already is NFC (nearly
-/// every cell) is copied without a normalisation pass.
 /// Whether a text is only white space (what `trim` removes), or nothing: most cells start with
 /// a letter or a digit, and are answered at their first byte.
 pub fn blank(s: &str) -> bool {
@@ -209,6 +207,8 @@ pub fn blank(s: &str) -> bool {
     }
 }
 
+/// NFC: what we show and store as "raw" text after decoding. Text that already is NFC (nearly
+/// every cell) is copied without a normalisation pass.
 pub fn nfc(s: &str) -> String {
     if plainly_nfc(s) || is_nfc_quick(s.chars()) == IsNormalized::Yes {
         s.to_string()

@@ -654,3 +654,47 @@ fn a_repeated_item_is_still_checked_line_by_line() {
         assert_eq!(got, want, "{threads} threads");
     }
 }
+
+#[test]
+fn remembering_quiet_rules_changes_no_finding() {
+    // Every fixture, with the engine's own registry (real look-ups), checked on one thread with
+    // lines remembered (engine/quiet.rs) and with nothing remembered: the same report.
+    let e = Engine::embedded().unwrap();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    paths.sort();
+    let mut findings = 0;
+    for p in paths {
+        let bytes = std::fs::read(&p).unwrap();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        for lang in [Lang::Vi, Lang::En] {
+            let o = CheckOptions { lang, ..opts() };
+            let run = |off: bool| {
+                super::quiet::OFF.with(|c| c.set(off));
+                let mut f = Vec::new();
+                let i = e
+                    .check_reader(
+                        std::io::Cursor::new(&bytes[..]),
+                        &name,
+                        "h".into(),
+                        &o,
+                        &mut |x| f.push(x),
+                    )
+                    .map_err(|e| e.to_string());
+                super::quiet::OFF.with(|c| c.set(false));
+                (i, f)
+            };
+            let (remembered, plain) = (run(false), run(true));
+            findings += plain.1.len();
+            assert_eq!(remembered, plain, "{name}");
+        }
+    }
+    assert!(
+        findings > 100,
+        "{findings} findings: the fixtures exercise the rules"
+    );
+}

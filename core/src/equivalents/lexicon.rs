@@ -112,8 +112,14 @@ thread_local! {
 /// Words kept per thread before the cache starts afresh.
 const TOKENS_MAX: usize = 8192;
 
+/// Longer words are made each time: they rarely repeat, and would hold memory.
+const TOKEN_ROOM: usize = 64;
+
 /// `Token::new`, from this thread's cache when the word was met before.
 fn token(word: &str) -> Token {
+    if word.len() > TOKEN_ROOM {
+        return Token::new(word);
+    }
     TOKENS
         .try_with(|tokens| {
             let Ok(mut tokens) = tokens.try_borrow_mut() else {
@@ -292,6 +298,44 @@ pub fn starts_with(toks: &[Token], phrase: &[Token]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn folded(t: &[Token]) -> Vec<&str> {
+        t.iter().map(|t| t.folded.as_str()).collect()
+    }
+
+    #[test]
+    fn phrases_found_by_their_first_word_longest_first() {
+        let mut lex = Lexicon::default();
+        let raw = LexiconRaw {
+            neutral: vec!["loại".into(), "loại tốt".into()],
+            synonym: vec![
+                SynonymRaw {
+                    canonical: "bơm tiêm".into(),
+                    variants: vec!["xi lanh".into(), "xi lanh nhựa".into()],
+                },
+                SynonymRaw {
+                    canonical: "găng tay".into(),
+                    variants: vec!["găng".into()],
+                },
+            ],
+            ..LexiconRaw::default()
+        };
+        lex.add(raw, "test").expect("lexicon");
+        // The longer variant sharing the first word wins; typed without marks it still matches.
+        let toks = tokenize("Xi lanh nhựa 5ml, xi lanh, gang");
+        assert_eq!(
+            folded(&lex.canonical(&toks)),
+            ["bom", "tiem", "5ml", "bom", "tiem", "gang", "tay"]
+        );
+        assert_eq!(lex.neutral_at(&tokenize("loại tốt số 1")), 2);
+        assert_eq!(lex.neutral_at(&tokenize("loại 1")), 1);
+        assert_eq!(lex.neutral_at(&tokenize("tốt")), 0);
+        // Cached tokens are the tokens: the same word twice, and a long word made each time.
+        let long = "x".repeat(TOKEN_ROOM + 1);
+        for w in ["Bông", "Bông", long.as_str(), long.as_str()] {
+            assert_eq!(token(w), Token::new(w));
+        }
+    }
 
     #[test]
     fn marks_tell_cotton_from_bulb_but_ascii_matches_both() {
