@@ -178,7 +178,7 @@ impl Plan {
     }
 
     /// The line as the remembered rules see it: each field they read, present or not, with
-    /// its text and number. False when too long to remember.
+    /// its text and number. None when too long to remember.
     fn key(&self, line: &PurchaseLine) -> Option<Vec<u8>> {
         let mut key = with_known(|k| std::mem::take(&mut k.key)).unwrap_or_default();
         key.clear();
@@ -188,8 +188,10 @@ impl Plan {
                 key.push(0);
                 continue;
             };
-            // Checked before the text is copied: a huge cell is not copied to be thrown away.
+            // A field takes its text and 18 bytes: checked before the text is copied, so a
+            // huge cell is not copied to be thrown away.
             if key.len() + v.raw.len() + 18 > KEY_ROOM {
+                done(key, None);
                 return None;
             }
             key.push(1);
@@ -201,9 +203,6 @@ impl Plan {
                     key.push(1);
                     key.extend_from_slice(&n.to_bits().to_le_bytes());
                 }
-            }
-            if key.len() > KEY_ROOM {
-                return None;
             }
         }
         Some(key)
